@@ -1,0 +1,4 @@
+// Public surface of the protocol layer: primitives, framing, generated codecs, records.
+export * from './primitives/index.js';
+export * from './framing.js';
+export { API_SCHEMAS, ApiKey, type ApiSchema } from './generated/apis.js';
