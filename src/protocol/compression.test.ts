@@ -1,7 +1,8 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
 import { createHash } from 'node:crypto';
-import { compress, decompress, Codec, zstdOutputBound } from './compression.js';
+import { compress, decompress, zstdOutputBound } from './compression.js';
+import { CompressionType } from './records/batch-header.js';
 import { ErrorCode, KafkaError } from '../common/errors.js';
 
 // Inputs of the python vectors below: PYTHON_DATA (200000 bytes); snappy vectors use its first 70000.
@@ -259,14 +260,14 @@ test('python input data is what the vectors were made from', () => {
 });
 
 const PYTHON_CASES: [keyof typeof PYTHON_VECTORS, number, Buffer][] = [
-  ['lz4Linked', Codec.lz4, PYTHON_DATA],
-  ['lz4KafkaPython', Codec.lz4, PYTHON_DATA],
-  ['lz4OldKafka', Codec.lz4, PYTHON_DATA],
-  ['zstdNoContentSize', Codec.zstd, PYTHON_DATA],
-  ['zstdStreamed', Codec.zstd, PYTHON_DATA],
-  ['snappyRaw', Codec.snappy, PYTHON_DATA.subarray(0, 70000)],
-  ['snappyXerial', Codec.snappy, PYTHON_DATA.subarray(0, 70000)],
-  ['gzip', Codec.gzip, PYTHON_DATA],
+  ['lz4Linked', CompressionType.lz4, PYTHON_DATA],
+  ['lz4KafkaPython', CompressionType.lz4, PYTHON_DATA],
+  ['lz4OldKafka', CompressionType.lz4, PYTHON_DATA],
+  ['zstdNoContentSize', CompressionType.zstd, PYTHON_DATA],
+  ['zstdStreamed', CompressionType.zstd, PYTHON_DATA],
+  ['snappyRaw', CompressionType.snappy, PYTHON_DATA.subarray(0, 70000)],
+  ['snappyXerial', CompressionType.snappy, PYTHON_DATA.subarray(0, 70000)],
+  ['gzip', CompressionType.gzip, PYTHON_DATA],
 ];
 
 for (const [name, codec, expected] of PYTHON_CASES) {
@@ -302,7 +303,7 @@ const SAMPLES = [
   noise(150_000),
 ];
 
-for (const codec of [Codec.none, Codec.gzip, Codec.snappy, Codec.lz4, Codec.zstd]) {
+for (const codec of [CompressionType.none, CompressionType.gzip, CompressionType.snappy, CompressionType.lz4, CompressionType.zstd]) {
   test(`codec ${codec} round trips`, async () => {
     for (const sample of SAMPLES) {
       assert.deepEqual(await decompress(codec, await compress(codec, sample)), sample);
@@ -311,7 +312,7 @@ for (const codec of [Codec.none, Codec.gzip, Codec.snappy, Codec.lz4, Codec.zstd
 }
 
 test('snappy output uses xerial framing with 32 KiB chunks', async () => {
-  const out = await compress(Codec.snappy, Buffer.from('abc'.repeat(50_000)));
+  const out = await compress(CompressionType.snappy, Buffer.from('abc'.repeat(50_000)));
   assert.equal(out.subarray(0, 16).toString('hex'), '82534e415050590000000001' + '00000001');
   const firstChunkBytes = out.readInt32BE(16);
   const firstChunk = out.subarray(20, 20 + firstChunkBytes);
@@ -320,7 +321,7 @@ test('snappy output uses xerial framing with 32 KiB chunks', async () => {
 
 test('lz4 output is a frame Kafka reads: independent 64 KiB blocks, no checksums', async () => {
   const input = noise(150_000);
-  const out = await compress(Codec.lz4, input);
+  const out = await compress(CompressionType.lz4, input);
   assert.equal(out.subarray(0, 7).toString('hex'), '04224d18604082');
   // incompressible: stored blocks of 64 KiB, 64 KiB, rest; then the end mark
   assert.equal(out.readUInt32LE(7), (0x80000000 | 65536) >>> 0);
@@ -330,7 +331,7 @@ test('lz4 output is a frame Kafka reads: independent 64 KiB blocks, no checksums
 
 test('zstd output bound tracks real output for our own frames', async () => {
   const input = Buffer.from('abc'.repeat(100_000));
-  const out = await compress(Codec.zstd, input);
+  const out = await compress(CompressionType.zstd, input);
   assert.ok(zstdOutputBound(out) >= input.length);
   assert.ok(zstdOutputBound(hex('zstdNoContentSize')) >= PYTHON_DATA.length);
 });
@@ -346,13 +347,13 @@ test('zstd bomb without content size is refused before decompressing', async () 
   }
   const bomb = Buffer.concat(blocks);
   assert.equal(zstdOutputBound(bomb), 100 * 128 * 1024);
-  await assert.rejects(decompress(Codec.zstd, bomb, 1024 * 1024), isCorrupt);
-  assert.equal((await decompress(Codec.zstd, bomb)).length, 100 * 128 * 1024);
+  await assert.rejects(decompress(CompressionType.zstd, bomb, 1024 * 1024), isCorrupt);
+  assert.equal((await decompress(CompressionType.zstd, bomb)).length, 100 * 128 * 1024);
 });
 
 test('gzip bomb is stopped at maxBytes', async () => {
-  const bomb = await compress(Codec.gzip, Buffer.alloc(8 * 1024 * 1024));
-  await assert.rejects(decompress(Codec.gzip, bomb, 1024 * 1024), isCorrupt);
+  const bomb = await compress(CompressionType.gzip, Buffer.alloc(8 * 1024 * 1024));
+  await assert.rejects(decompress(CompressionType.gzip, bomb, 1024 * 1024), isCorrupt);
 });
 
 test('unknown codec ids are UNSUPPORTED_COMPRESSION_TYPE', async () => {
@@ -381,7 +382,7 @@ test('garbage and mutated input only ever throws KafkaError(CORRUPT_MESSAGE)', a
       assert.ok(isCorrupt(err), `seed case ${i} codec ${codec}: ${String(err)}`);
     }
   }
-  for (const codec of [Codec.gzip, Codec.snappy, Codec.lz4, Codec.zstd]) {
+  for (const codec of [CompressionType.gzip, CompressionType.snappy, CompressionType.lz4, CompressionType.zstd]) {
     for (const garbage of [Buffer.alloc(0), Buffer.from('garbage input that is not compressed')]) {
       await assert.rejects(decompress(codec, garbage), isCorrupt);
     }

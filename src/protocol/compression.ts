@@ -4,12 +4,10 @@ import snappy from 'snappy';
 import lz4 from 'lz4-napi';
 import zstd from '@mongodb-js/zstd';
 import { ErrorCode, KafkaError } from '../common/errors.js';
+import { CompressionType } from './records/batch-header.js';
 
 /** Default bound on the output of one decompression: a zip bomb fails instead of exhausting memory. */
 export const DEFAULT_MAX_DECOMPRESSED_BYTES = 256 * 1024 * 1024;
-
-/** Codec ids understood by compress/decompress (the low three bits of batch attributes). */
-export const Codec = { none: 0, gzip: 1, snappy: 2, lz4: 3, zstd: 4 } as const;
 
 const CODEC_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 
@@ -24,15 +22,15 @@ export function isKnownCodec(codec: number): boolean {
 /** Compresses `data` the way Java Kafka clients do for this codec (xerial snappy, 64 KiB LZ4 frames). */
 export async function compress(codec: number, data: Buffer): Promise<Buffer> {
   switch (codec) {
-    case Codec.none:
+    case CompressionType.none:
       return data;
-    case Codec.gzip:
+    case CompressionType.gzip:
       return gzipAsync(data);
-    case Codec.snappy:
+    case CompressionType.snappy:
       return xerialCompress(data);
-    case Codec.lz4:
+    case CompressionType.lz4:
       return lz4FrameCompress(data);
-    case Codec.zstd:
+    case CompressionType.zstd:
       return zstd.compress(data);
     default:
       throw unsupportedCodec(codec);
@@ -63,13 +61,13 @@ export async function decompress(
 
 async function decompressUnchecked(codec: number, data: Buffer, maxBytes: number): Promise<Buffer> {
   switch (codec) {
-    case Codec.gzip:
+    case CompressionType.gzip:
       return gunzipAsync(data, { maxOutputLength: Math.max(1, maxBytes) });
-    case Codec.snappy:
+    case CompressionType.snappy:
       return snappyDecompress(data, maxBytes);
-    case Codec.lz4:
+    case CompressionType.lz4:
       return lz4FrameDecompress(data, maxBytes);
-    case Codec.zstd:
+    case CompressionType.zstd:
       return zstdDecompress(data, maxBytes);
     default:
       return data;
@@ -142,7 +140,7 @@ function snappyDecompress(data: Buffer, maxBytes: number): Buffer {
 /** A raw snappy block starts with its uncompressed length as a varint: check it before allocating. */
 function rawSnappyDecompress(block: Buffer, maxBytes: number): Buffer {
   const declaredBytes = snappyDeclaredLength(block);
-  if (declaredBytes > maxBytes) throw tooLarge(Codec.snappy, declaredBytes, maxBytes);
+  if (declaredBytes > maxBytes) throw tooLarge(CompressionType.snappy, declaredBytes, maxBytes);
   return snappy.uncompressSync(block, { asBuffer: true }) as Buffer;
 }
 
@@ -248,7 +246,7 @@ function readLz4ContentSize(state: Lz4FrameState): void {
   need(state, 9);
   const contentBytes = state.data.readBigUInt64LE(state.pos);
   if (contentBytes > BigInt(state.maxBytes - state.totalBytes)) {
-    throw tooLarge(Codec.lz4, Number(contentBytes) + state.totalBytes, state.maxBytes);
+    throw tooLarge(CompressionType.lz4, Number(contentBytes) + state.totalBytes, state.maxBytes);
   }
   state.pos += 8;
 }
@@ -271,7 +269,7 @@ function readLz4Blocks(state: Lz4FrameState, maxBlockBytes: number, linked: bool
         : lz4.uncompressSync(Buffer.concat([sizePrefix, raw]), linked ? lz4Window(state) : undefined);
     state.pos += blockBytes + (blockChecksum ? 4 : 0);
     state.totalBytes += block.length;
-    if (state.totalBytes > state.maxBytes) throw tooLarge(Codec.lz4, state.totalBytes, state.maxBytes);
+    if (state.totalBytes > state.maxBytes) throw tooLarge(CompressionType.lz4, state.totalBytes, state.maxBytes);
     state.out.push(block);
   }
 }
@@ -302,7 +300,7 @@ const ZSTD_BLOCK_COMPRESSED = 2;
 
 async function zstdDecompress(data: Buffer, maxBytes: number): Promise<Buffer> {
   const boundBytes = zstdOutputBound(data);
-  if (boundBytes > maxBytes) throw tooLarge(Codec.zstd, boundBytes, maxBytes);
+  if (boundBytes > maxBytes) throw tooLarge(CompressionType.zstd, boundBytes, maxBytes);
   return zstd.decompress(data);
 }
 

@@ -1,8 +1,8 @@
 import { crc32 } from '@node-rs/crc32';
 import { assert } from '../../common/assert.js';
 import { ErrorCode, KafkaError } from '../../common/errors.js';
-import { compress, decompress, isKnownCodec, Codec, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../compression.js';
-import { BatchHeader } from './batch-header.js';
+import { compress, decompress, isKnownCodec, DEFAULT_MAX_DECOMPRESSED_BYTES } from '../compression.js';
+import { BatchHeader, CompressionType } from './batch-header.js';
 import { buildRecordBatch, splitBatches, entryMagic, NO_TIMESTAMP, type RecordInput } from './record-batch.js';
 
 /**
@@ -94,7 +94,7 @@ function codecOf(message: LegacyRecord): number {
 }
 
 function checkLegacyCodec(codec: number): void {
-  if (codec === Codec.zstd || !isKnownCodec(codec)) {
+  if (codec === CompressionType.zstd || !isKnownCodec(codec)) {
     throw new KafkaError(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
       `Compression codec ${codec} is not allowed in magic v0/v1 messages; use gzip, snappy or lz4, or record batches (magic 2).`,

@@ -1,10 +1,11 @@
 import { assert } from '../../common/assert.js';
 import { ErrorCode, KafkaError } from '../../common/errors.js';
-import { Codec, isKnownCodec } from '../compression.js';
+import { isKnownCodec } from '../compression.js';
 import {
   BatchAttributes,
   BatchHeader,
   type BatchInfo,
+  CompressionType,
   batchSizeAt,
   computeBatchCrc,
   readBatchInfo,
@@ -110,7 +111,7 @@ function checkCompression(info: BatchInfo, version: number): void {
   if (!isKnownCodec(codec)) {
     throw fail(ErrorCode.UNSUPPORTED_COMPRESSION_TYPE, `Unknown compression type id ${codec} in record batch attributes.`);
   }
-  if (codec === Codec.zstd && version < ZSTD_MIN_PRODUCE_VERSION) {
+  if (codec === CompressionType.zstd && version < ZSTD_MIN_PRODUCE_VERSION) {
     throw fail(
       ErrorCode.UNSUPPORTED_COMPRESSION_TYPE,
       `Produce requests with version ${version} are not allowed to use ZStandard compression (requires version ${ZSTD_MIN_PRODUCE_VERSION}+).`,
