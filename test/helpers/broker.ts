@@ -20,6 +20,8 @@ export interface StartBrokerOptions {
   readonly host?: string;
   /** How long to wait for the ready line; default 20 s. */
   readonly readyTimeoutMs?: number;
+  /** Broker entry point; default bin/samsa.js (the harness's own tests pass a fake). */
+  readonly binPath?: string;
 }
 
 /** How one broker process ended. */
@@ -162,7 +164,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   const [port, controllerPort] = await freePorts(host, 2) as [number, number];
   const logDir = await mkdtemp(join(tmpdir(), 'samsa-test-'));
   const config = { ...baseConfig(host, port, controllerPort, logDir), ...opts.overrides };
-  const args = [brokerBinPath, 'server'];
+  const binPath = opts.binPath ?? brokerBinPath;
+  const args = [binPath, 'server'];
   for (const [key, value] of Object.entries(config)) args.push('--override', `${key}=${value}`);
 
   const stdoutTail = new Tail(TAIL_LIMIT_BYTES);
@@ -180,8 +183,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     `--- stderr tail ---\n${stderrTail.toString() || '(empty)'}`;
 
   const spawnAndWait = async (): Promise<void> => {
-    if (!existsSync(brokerBinPath)) {
-      throw new Error(`broker did not start: ${brokerBinPath} does not exist (has the broker entry point been written and built?)`);
+    if (!existsSync(binPath)) {
+      throw new Error(`broker did not start: ${binPath} does not exist (has the broker entry point been written and built?)`);
     }
     runs++;
     const marker = `\n=== run #${runs} ===\n`;
