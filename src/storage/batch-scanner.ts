@@ -1,8 +1,11 @@
 import { BatchHeader, batchSizeAt, isBatchCrcValid, readBatchInfo, type BatchInfo } from '../protocol/records/batch-header.js';
 import { readFullySync } from './file-util.js';
 
-/** Bytes read per syscall when walking a segment file. */
-const SCAN_CHUNK_BYTES = 256 * 1024;
+/** Bytes read per syscall when walking a whole segment (recovery, replay). */
+export const SCAN_CHUNK_BYTES = 256 * 1024;
+
+/** Bytes read per syscall when locating one batch from an index entry (fetch path). */
+export const LOCATE_CHUNK_BYTES = 16 * 1024;
 
 /** The only record batch format the storage layer stores (v2). */
 const MAGIC_V2 = 2;
@@ -47,6 +50,7 @@ export function* scanBatches(
   endPosition: number,
   minBaseOffset: bigint,
   withData: boolean,
+  chunkBytes = SCAN_CHUNK_BYTES,
 ): Generator<ScannedBatch, ScanEnd> {
   let chunk: Buffer = Buffer.alloc(0);
   let chunkStart = startPosition;
@@ -55,7 +59,7 @@ export function* scanBatches(
   while (pos < endPosition) {
     const remaining = endPosition - pos;
     if (pos + Math.min(BatchHeader.SIZE, remaining) > chunkStart + chunk.length) {
-      chunk = readChunk(fd, pos, Math.min(SCAN_CHUNK_BYTES, remaining));
+      chunk = readChunk(fd, pos, Math.min(chunkBytes, remaining));
       chunkStart = pos;
     }
     const available = chunk.length - (pos - chunkStart);

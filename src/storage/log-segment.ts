@@ -2,7 +2,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assert } from '../common/assert.js';
 import { BatchHeader, readBatchInfo, type BatchInfo } from '../protocol/records/batch-header.js';
-import { scanBatches, type ScanEnd, type ScannedBatch } from './batch-scanner.js';
+import { LOCATE_CHUNK_BYTES, scanBatches, type ScanEnd, type ScannedBatch } from './batch-scanner.js';
 import { fsyncAsync, offsetFileName, readFullySync, writeFullySync } from './file-util.js';
 import { OffsetIndex, TimeIndex, type TimestampOffset } from './segment-index.js';
 
@@ -344,7 +344,7 @@ export class LogSegment {
   private findFrom(start: number, match: (b: ScannedBatch) => boolean): BatchLocation | null {
     this.pins++;
     try {
-      const walk = scanBatches(this.acquireFd(), start, this.sizeBytes, this.baseOffset, false);
+      const walk = scanBatches(this.acquireFd(), start, this.sizeBytes, this.baseOffset, false, LOCATE_CHUNK_BYTES);
       for (let step = walk.next(); !step.done; step = walk.next()) {
         const b = step.value;
         if (match(b)) {

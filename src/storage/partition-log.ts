@@ -347,15 +347,17 @@ export class PartitionLog {
     this.options.onLogStartOffsetChanged?.(this);
   }
 
-  /** Flushes, writes a producer snapshot at the log end and closes every file. */
+  /** Flushes, writes a producer snapshot at the log end and closes every file; rejects after an IO error. */
   async close(): Promise<void> {
     if (this.closed) return;
-    if (this.storageError === null) {
+    try {
+      if (this.storageError) throw this.storageError;
       await this.flush();
       writeProducerSnapshot(this.dir, this.logEndOffset, this.producerState, true);
       pruneSnapshots(this.dir, this.logEndOffset, SNAPSHOTS_TO_KEEP);
+    } finally {
+      this.closeFiles();
     }
-    this.closeFiles();
   }
 
   /** Closes every file without flushing (before the directory is deleted, or after an IO error). */
