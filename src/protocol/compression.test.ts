@@ -388,3 +388,13 @@ test('garbage and mutated input only ever throws KafkaError(CORRUPT_MESSAGE)', a
     }
   }
 });
+
+test('zstd frames carry their content size (kafka-python needs it above 1 MiB)', async () => {
+  for (const sizeBytes of [1, 1000, 2 * 1024 * 1024]) {
+    const input = Buffer.alloc(sizeBytes, 'z');
+    const frame = await compress(CompressionType.zstd, input);
+    assert.equal(frame[4]! & 0xe0, 0x80, `descriptor of ${sizeBytes}`); // 4-byte content size, not single-segment
+    assert.equal(frame.readUInt32LE(6), sizeBytes);
+    assert.deepEqual(await decompress(CompressionType.zstd, frame), input);
+  }
+});

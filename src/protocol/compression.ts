@@ -19,7 +19,7 @@ export function isKnownCodec(codec: number): boolean {
   return Number.isInteger(codec) && codec >= 0 && codec < CODEC_NAMES.length;
 }
 
-/** Compresses `data` the way Java Kafka clients do for this codec (xerial snappy, 64 KiB LZ4 frames). */
+/** Compresses `data` so every Kafka client reads it: xerial snappy, 64 KiB LZ4 frames, zstd with content size. */
 export async function compress(codec: number, data: Buffer): Promise<Buffer> {
   switch (codec) {
     case CompressionType.none:
@@ -31,7 +31,7 @@ export async function compress(codec: number, data: Buffer): Promise<Buffer> {
     case CompressionType.lz4:
       return lz4FrameCompress(data);
     case CompressionType.zstd:
-      return zstd.compress(data);
+      return withZstdContentSize(await zstd.compress(data), data.length);
     default:
       throw unsupportedCodec(codec);
   }
@@ -48,6 +48,7 @@ export async function decompress(
   maxBytes: number = DEFAULT_MAX_DECOMPRESSED_BYTES,
 ): Promise<Buffer> {
   if (!isKnownCodec(codec)) throw unsupportedCodec(codec);
+  if (codec === CompressionType.none) return data;
   let out: Buffer;
   try {
     out = await decompressUnchecked(codec, data, maxBytes);
@@ -67,10 +68,8 @@ async function decompressUnchecked(codec: number, data: Buffer, maxBytes: number
       return snappyDecompress(data, maxBytes);
     case CompressionType.lz4:
       return lz4FrameDecompress(data, maxBytes);
-    case CompressionType.zstd:
-      return zstdDecompress(data, maxBytes);
     default:
-      return data;
+      return zstdDecompress(data, maxBytes);
   }
 }
 
@@ -297,6 +296,25 @@ const ZSTD_MAX_BLOCK_BYTES = 128 * 1024;
 const ZSTD_BLOCK_RAW = 0;
 const ZSTD_BLOCK_RLE = 1;
 const ZSTD_BLOCK_COMPRESSED = 2;
+
+/**
+ * Adds the Frame_Content_Size field to a single zstd frame that lacks it (the library streams).
+ * kafka-python 2.0.2 cannot read frames without it once they exceed 1 MiB. The field is not
+ * covered by any checksum, so inserting it is a valid rewrite of the header.
+ */
+function withZstdContentSize(frame: Buffer, contentBytes: number): Buffer {
+  if (frame.length < 6 || frame.readUInt32LE(0) !== ZSTD_MAGIC) return frame;
+  const descriptor = frame[4]!;
+  if ((descriptor & 0xe0) !== 0 || zstdFrameBound(frame, 4).end !== frame.length) return frame;
+  const fieldEnd = 4 + 1 + 1 + [0, 1, 2, 4][descriptor & 0x03]!;
+  const wide = contentBytes >= 2 ** 32;
+  const field = Buffer.alloc(wide ? 8 : 4);
+  if (wide) field.writeBigUInt64LE(BigInt(contentBytes));
+  else field.writeUInt32LE(contentBytes);
+  const header = Buffer.from(frame.subarray(0, fieldEnd));
+  header[4] = descriptor | (wide ? 0xc0 : 0x80);
+  return Buffer.concat([header, field, frame.subarray(fieldEnd)]);
+}
 
 async function zstdDecompress(data: Buffer, maxBytes: number): Promise<Buffer> {
   const boundBytes = zstdOutputBound(data);
