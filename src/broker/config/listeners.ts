@@ -144,7 +144,10 @@ export function resolveListeners(inputs: ListenerInputs): { setup?: ListenerSetu
   const effectiveMap = effectiveProtocolMap(map, inputs);
   const toSpec = specMaker(effectiveMap, problems);
   const listenerSpecs = listeners.map((endpoint) => toSpec(endpoint, 'listeners'));
-  const advertisedSpecs = advertisedListenerSpecs(advertised, listeners, inputs).map((endpoint) => toSpec(endpoint, 'advertised.listeners'));
+  const listenerNames = new Set(listeners.map((endpoint) => endpoint.name));
+  const advertisedSpecs = advertisedListenerSpecs(advertised, listeners, inputs)
+    .filter((endpoint) => listenerNames.has(endpoint.name))
+    .map((endpoint) => toSpec(endpoint, 'advertised.listeners'));
   problems.push(...checkUnique(listeners, 'listeners'), ...checkUnique(advertised ?? [], 'advertised.listeners'));
   problems.push(...checkAdvertised(advertised ?? [], listeners), ...checkRoles(listeners, inputs));
   const interBroker = interBrokerListenerName(inputs, problems);
