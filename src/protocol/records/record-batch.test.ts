@@ -11,7 +11,7 @@ import {
   type RecordInput,
 } from './record-batch.js';
 import { kafkaPythonVectors } from './testdata/kafka-python-vectors.js';
-import { BASE_TS, COMPRESSIBLE_RECORDS, PLAIN_RECORDS } from './test-records.js';
+import { BASE_TS, COMPRESSIBLE_RECORDS, PLAIN_RECORDS } from './record-fixtures.js';
 
 function vector(name: keyof typeof kafkaPythonVectors): Buffer {
   return Buffer.from(kafkaPythonVectors[name], 'hex');

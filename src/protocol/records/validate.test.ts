@@ -6,7 +6,7 @@ import { BatchHeader, isBatchCrcValid, readBatchInfo, writeBatchCrc } from './ba
 import { buildLegacyMessageSet } from './legacy.js';
 import { buildRecordBatch, decodeRecordBatch, MIN_ENTRY_BYTES } from './record-batch.js';
 import { kafkaPythonVectors } from './testdata/kafka-python-vectors.js';
-import { COMPRESSIBLE_RECORDS, PLAIN_RECORDS, prng } from './test-records.js';
+import { COMPRESSIBLE_RECORDS, PLAIN_RECORDS, prng } from './record-fixtures.js';
 import { setLogAppendTime, validateProduceRecords } from './validate.js';
 
 const OPTS = { produceVersion: 9, maxMessageBytes: 1024 * 1024 };

@@ -1,3 +1,4 @@
+// Shared inputs of the records tests (not part of the public surface).
 import type { RecordInput } from './record-batch.js';
 
 /** Base timestamp of the kafka-python vectors (testdata/generate-kafka-python-vectors.py). */
