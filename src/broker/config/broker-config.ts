@@ -30,7 +30,7 @@ import { type ConfigOrigin, describeOrigin, gatherSettings, type RawSetting, typ
 import { configSynonyms, type ConfigSynonym } from './synonyms.js';
 import { brokerConfigSynonyms } from './topic-config-def.js';
 import type { BrokerConfigValues } from './topic-config.js';
-import { type StaticValue, ValueTable } from './value-table.js';
+import { defaultValues, type StaticValue, ValueTable } from './value-table.js';
 
 /** Options of loadBrokerConfig. */
 export interface LoadBrokerConfigOptions extends SettingSources {
@@ -305,9 +305,7 @@ export class BrokerConfig implements BrokerConfigValues {
 
   /** Kafka's code default as canonical text; null when there is none. */
   defaultText(name: string): string | null {
-    const definition = BROKER_CONFIG_KEYS.get(name);
-    if (!definition || definition.defaultValue === null) return null;
-    return (parseConfigValue(definition.type, definition.defaultValue) as { text: string | null }).text;
+    return defaultValues().get(name)?.text ?? null;
   }
 
   /** The value in effect as canonical text. */

@@ -5,7 +5,7 @@
  */
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { allOf, atLeast, between, type ConfigTypeName, oneOf, type Validator } from './config-value.js';
+import { atLeast, between, type ConfigTypeName, gzipLevel, oneOf, type Validator } from './config-value.js';
 
 /** Whether Samsa acts on a key or only accepts and validates it. */
 export type SamsaSupport = 'enforced' | 'accepted';
@@ -39,8 +39,10 @@ export const SECURITY_PROTOCOLS = ['PLAINTEXT', 'SSL', 'SASL_PLAINTEXT', 'SASL_S
 /** Kafka's default for `log.dir`: kafka-logs under the OS temp root. */
 export const DEFAULT_LOG_DIR = join(tmpdir(), 'kafka-logs');
 
-const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] as const;
-const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'] as const;
+/** Valid `compression.type` values (broker and topic). */
+export const COMPRESSION_TYPES = ['uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer'] as const;
+/** Valid `message.timestamp.type` values (broker and topic). */
+export const TIMESTAMP_TYPES = ['CreateTime', 'LogAppendTime'] as const;
 
 const E = { enforced: true } as const;
 const D = { dynamic: true } as const;
@@ -88,7 +90,7 @@ const serverKeys: readonly BrokerConfigKey[] = [
   key('min.insync.replicas', 'INT', '1', { ...DE, validator: atLeast(1) }),
   key('message.max.bytes', 'INT', '1048588', { ...DE, validator: atLeast(0) }),
   key('compression.type', 'STRING', 'producer', { ...DE, validator: oneOf(...COMPRESSION_TYPES) }),
-  key('compression.gzip.level', 'INT', '-1', { ...D, validator: gzipLevel() }),
+  key('compression.gzip.level', 'INT', '-1', { ...D, validator: gzipLevel }),
   key('compression.lz4.level', 'INT', '9', { ...D, validator: between(1, 17) }),
   key('compression.zstd.level', 'INT', '3', { ...D, validator: between(-131072, 22) }),
   key('unclean.leader.election.enable', 'BOOLEAN', 'false', DE),
@@ -262,12 +264,6 @@ const samsaKeys: readonly BrokerConfigKey[] = [
   key('samsa.legacy.protocol.enable', 'BOOLEAN', 'true', E),
   key('samsa.http.port', 'INT', '-1', { ...E, validator: between(-1, 65535) }),
 ];
-
-function gzipLevel(): Validator {
-  return allOf(between(-1, 9), (value) =>
-    value === 0 ? { reason: 'Value must be -1 (default) or between 1 and 9' } : undefined,
-  );
-}
 
 /** Every broker key Samsa knows, by name. */
 export const BROKER_CONFIG_KEYS: ReadonlyMap<string, BrokerConfigKey> = new Map(

@@ -165,3 +165,8 @@ export function allOf(...validators: readonly Validator[]): Validator {
     return undefined;
   };
 }
+
+/** Kafka's gzip level rule: -1 (the codec default) or 1 to 9. */
+export const gzipLevel: Validator = allOf(between(-1, 9), (value) =>
+  value === 0 ? { reason: 'Value must be -1 (default) or between 1 and 9' } : undefined,
+);

@@ -3,8 +3,8 @@
  * priority order (ServerTopicConfigSynonyms). A topic config with no override takes the value of
  * its first broker synonym that has a value, converted to the topic config's unit.
  */
-import { atLeast, between, allOf, type ConfigTypeName, oneOf, type Validator } from './config-value.js';
-import { LONG_MAX_TEXT } from './config-def.js';
+import { COMPRESSION_TYPES, LONG_MAX_TEXT, TIMESTAMP_TYPES } from './config-def.js';
+import { atLeast, between, type ConfigTypeName, gzipLevel, oneOf, type Validator } from './config-value.js';
 
 /** A broker synonym and the factor converting its unit to the topic config's (hours → ms: 3600000). */
 export interface BrokerSynonym {
@@ -30,13 +30,9 @@ function topic(name: string, type: ConfigTypeName, defaultValue: string, synonym
   return { name, type, defaultValue, validator, synonyms: mapped };
 }
 
-const gzipLevel: Validator = allOf(between(-1, 9), (value) =>
-  value === 0 ? { reason: 'Value must be -1 (default) or between 1 and 9' } : undefined,
-);
-
 const topicKeys: readonly TopicConfigKey[] = [
   topic('cleanup.policy', 'LIST', 'delete', ['log.cleanup.policy'], oneOf('compact', 'delete')),
-  topic('compression.type', 'STRING', 'producer', ['compression.type'], oneOf('uncompressed', 'zstd', 'lz4', 'snappy', 'gzip', 'producer')),
+  topic('compression.type', 'STRING', 'producer', ['compression.type'], oneOf(...COMPRESSION_TYPES)),
   topic('compression.gzip.level', 'INT', '-1', ['compression.gzip.level'], gzipLevel),
   topic('compression.lz4.level', 'INT', '9', ['compression.lz4.level'], between(1, 17)),
   topic('compression.zstd.level', 'INT', '3', ['compression.zstd.level'], between(-131072, 22)),
@@ -53,7 +49,7 @@ const topicKeys: readonly TopicConfigKey[] = [
   topic('max.message.bytes', 'INT', '1048588', ['message.max.bytes'], atLeast(0)),
   topic('message.timestamp.after.max.ms', 'LONG', LONG_MAX_TEXT, ['log.message.timestamp.after.max.ms'], atLeast(0)),
   topic('message.timestamp.before.max.ms', 'LONG', LONG_MAX_TEXT, ['log.message.timestamp.before.max.ms'], atLeast(0)),
-  topic('message.timestamp.type', 'STRING', 'CreateTime', ['log.message.timestamp.type'], oneOf('CreateTime', 'LogAppendTime')),
+  topic('message.timestamp.type', 'STRING', 'CreateTime', ['log.message.timestamp.type'], oneOf(...TIMESTAMP_TYPES)),
   topic('min.cleanable.dirty.ratio', 'DOUBLE', '0.5', ['log.cleaner.min.cleanable.ratio'], between(0, 1)),
   topic('min.compaction.lag.ms', 'LONG', '0', ['log.cleaner.min.compaction.lag.ms'], atLeast(0)),
   topic('min.insync.replicas', 'INT', '1', ['min.insync.replicas'], atLeast(1)),
