@@ -1,0 +1,388 @@
+import { randomBytes, randomInt } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
+import { createServer, type Server } from 'node:net';
+import { join } from 'node:path';
+import { ErrorCode } from '../common/errors.js';
+import {
+  ConfigResourceType,
+  MetadataImage,
+  MetadataRecordType,
+  allocateProducerIds,
+  createPartitions,
+  createTopics,
+  deleteTopics,
+  type ControllerContext,
+  type CreatableTopic,
+  type CreatePartitionsResult,
+  type CreateTopicResult,
+  type DeleteTopicResult,
+  type MetadataRecord,
+} from '../metadata/index.js';
+import { LogManager, makeLogConfig, type LogConfig } from '../storage/index.js';
+import type { BrokerConfig } from './config/broker-config.js';
+import { ConfigError } from './config/config-error.js';
+import { describeTopicConfig, effectiveLogConfig, validateTopicConfigs, type TopicConfigDescription } from './config/topic-config.js';
+import { Connection } from './connection.js';
+import { ALL_HANDLERS } from './handlers/index.js';
+import { MetadataLog } from './metadata-log.js';
+import { RequestMetrics } from './metrics.js';
+import { PartitionManager } from './partition-manager.js';
+import { FetchPurgatory } from './purgatory.js';
+import { RequestRouter } from './router.js';
+
+/** Settings handlers read often, resolved once from the config. */
+export interface BrokerSettings {
+  readonly autoCreateTopicsEnable: boolean;
+  readonly deleteTopicEnable: boolean;
+  readonly numPartitions: number;
+  readonly defaultReplicationFactor: number;
+  readonly fetchMaxBytes: number;
+  readonly legacyProtocolEnable: boolean;
+}
+
+/** A broker endpoint as Metadata and DescribeCluster report it. */
+export interface BrokerEndpoint {
+  nodeId: number;
+  host: string;
+  port: number;
+  rack: string | null;
+}
+
+/** Producer ids handed out per block persisted in the metadata log. */
+const PRODUCER_ID_BLOCK_SIZE = 1000;
+const FLUSH_CHECK_INTERVAL_MS = 1000;
+const CHECKPOINT_INTERVAL_MS = 5000;
+/** Security protocol ids as in RegisterBrokerRecord (Kafka's SecurityProtocol.id). */
+const SECURITY_PROTOCOL_IDS: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
+
+type Logger = (message: string) => void;
+
+/**
+ * The composition root: owns sockets, timers, files and the metadata log; wires storage, metadata
+ * and handlers together. Metadata changes run one at a time through `submit`.
+ */
+export class Broker {
+  readonly image = new MetadataImage();
+  readonly purgatory = new FetchPurgatory();
+  readonly metrics = new RequestMetrics();
+  readonly router: RequestRouter;
+  readonly settings: BrokerSettings;
+  readonly partitions: PartitionManager;
+  readonly clusterId: string;
+  private readonly servers: Server[] = [];
+  private readonly connections = new Set<Connection>();
+  private readonly timers: NodeJS.Timeout[] = [];
+  private metadataChain: Promise<unknown> = Promise.resolve();
+  private producerIdNext = 0n;
+  private producerIdEnd = 0n;
+  private stopping = false;
+
+  private constructor(
+    readonly config: BrokerConfig,
+    private readonly logs: LogManager,
+    private readonly metadataLog: MetadataLog,
+    clusterId: string,
+    readonly log: Logger,
+  ) {
+    this.clusterId = clusterId;
+    this.router = new RequestRouter(this, ALL_HANDLERS);
+    this.settings = {
+      autoCreateTopicsEnable: config.getBoolean('auto.create.topics.enable'),
+      deleteTopicEnable: config.getBoolean('delete.topic.enable'),
+      numPartitions: config.getNumber('num.partitions'),
+      defaultReplicationFactor: config.getNumber('default.replication.factor'),
+      fetchMaxBytes: config.getNumber('fetch.max.bytes'),
+      legacyProtocolEnable: config.getBoolean('samsa.legacy.protocol.enable'),
+    };
+    this.partitions = new PartitionManager(config.nodeId, logs, this.purgatory, (topic) => this.logConfigFor(topic));
+  }
+
+  /** The broker's node id. */
+  get nodeId(): number {
+    return this.config.nodeId;
+  }
+
+  /** Opens storage, replays metadata, registers this broker and starts the listeners. */
+  static async start(config: BrokerConfig, log: Logger = console.log): Promise<Broker> {
+    const logDirs = [...config.logDirs];
+    const clusterId = ensureMetaProperties(logDirs, config);
+    const nowMs = BigInt(Date.now());
+    const metadataDir = config.getString('metadata.log.dir') ?? logDirs[0]!;
+    const logs = LogManager.open({ logDirs, defaultConfig: makeLogConfig(), nowMs });
+    const metadataLog = MetadataLog.open(metadataDir, nowMs);
+    const broker = new Broker(config, logs, metadataLog, clusterId, log);
+    await metadataLog.replay(broker.image);
+    await broker.registerSelf();
+    await broker.partitions.sync(broker.image);
+    const stray = broker.partitions.strayLogs();
+    if (stray.length > 0) log(`WARN: ${stray.length} partition logs on disk are not in the cluster metadata and are left untouched: ${stray.slice(0, 10).join(', ')}`);
+    await broker.listen();
+    broker.startTimers();
+    return broker;
+  }
+
+  private async registerSelf(): Promise<void> {
+    const previous = this.image.brokers.get(this.nodeId);
+    const controllerNames = new Set(this.config.controllerListenerNames);
+    const record: MetadataRecord = {
+      type: MetadataRecordType.RegisterBroker,
+      version: 3,
+      data: {
+        brokerId: this.nodeId,
+        isMigratingZkBroker: false,
+        incarnationId: randomBytes(16).toString('base64url'),
+        brokerEpoch: (previous?.brokerEpoch ?? -1n) + 1n,
+        endPoints: this.config.advertisedListeners
+          .filter((l) => !controllerNames.has(l.name))
+          .map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: SECURITY_PROTOCOL_IDS[l.securityProtocol] ?? 0 })),
+        features: [],
+        rack: this.config.getString('broker.rack'),
+        fenced: false,
+        inControlledShutdown: false,
+        logDirs: [],
+      },
+    };
+    await this.submit(() => ({ records: [record], result: undefined }));
+  }
+
+  private async listen(): Promise<void> {
+    const controllerNames = new Set(this.config.controllerListenerNames);
+    const limits = {
+      maxRequestBytes: this.config.getNumber('socket.request.max.bytes'),
+      maxQueuedRequests: Math.max(1, Math.min(this.config.getNumber('queued.max.requests'), 1000)),
+    };
+    for (const listener of this.config.listeners) {
+      if (controllerNames.has(listener.name)) continue;
+      const server = createServer((socket) => {
+        if (this.stopping) return void socket.destroy();
+        const connection = new Connection(socket, listener.name, limits, (frame, conn) => this.router.handle(frame, conn), this.log);
+        this.connections.add(connection);
+        socket.on('close', () => this.connections.delete(connection));
+      });
+      await new Promise<void>((resolve, reject) => {
+        server.once('error', reject);
+        server.listen({ host: listener.host === '' ? undefined : listener.host, port: listener.port }, () => resolve());
+      });
+      server.on('error', (error) => this.log(`ERROR: listener ${listener.name}: ${error.message}`));
+      this.servers.push(server);
+      const address = server.address();
+      const port = typeof address === 'object' && address ? address.port : listener.port;
+      this.log(`Samsa broker ${this.nodeId} (cluster ${this.clusterId}) listening on ${listener.name}://${listener.host}:${port}`);
+    }
+  }
+
+  private startTimers(): void {
+    const flush = setInterval(() => void this.logs.flushIfDue(BigInt(Date.now())).catch((e: Error) => this.log(`ERROR: flush: ${e.message}`)), FLUSH_CHECK_INTERVAL_MS);
+    const checkpoint = setInterval(() => {
+      try {
+        this.logs.checkpointAll();
+      } catch (e) {
+        this.log(`ERROR: checkpoint: ${(e as Error).message}`);
+      }
+    }, CHECKPOINT_INTERVAL_MS);
+    flush.unref();
+    checkpoint.unref();
+    this.timers.push(flush, checkpoint);
+  }
+
+  /** The active controller's id: this node (single voter, combined mode). */
+  controllerId(): number {
+    return this.nodeId;
+  }
+
+  /** Live brokers' endpoints for a listener name, as clients on that listener must see them. */
+  brokerEndpoints(listenerName: string): BrokerEndpoint[] {
+    const out: BrokerEndpoint[] = [];
+    for (const b of this.image.liveBrokers()) {
+      const endpoint = b.endpoints.find((e) => e.name === listenerName);
+      if (endpoint) out.push({ nodeId: b.brokerId, host: endpoint.host, port: endpoint.port, rack: b.rack });
+    }
+    return out;
+  }
+
+  /** A topic's log config: its overrides on top of the broker's defaults. */
+  logConfigFor(topic: string): LogConfig {
+    const c = effectiveLogConfig(this.topicOverrides(topic), this.config);
+    return makeLogConfig({
+      segmentBytes: c.segmentBytes,
+      segmentMs: c.segmentMs,
+      segmentIndexBytes: c.segmentIndexBytes,
+      indexIntervalBytes: c.indexIntervalBytes,
+      flushMessages: c.flushMessages,
+      flushMs: c.flushMs,
+      maxMessageBytes: c.maxMessageBytes,
+      messageTimestampType: c.messageTimestampType,
+      retentionMs: c.retentionMs,
+      retentionBytes: c.retentionBytes,
+      cleanupPolicy: c.cleanupPolicy.join(',') as LogConfig['cleanupPolicy'],
+      producerIdExpirationMs: this.config.getNumber('producer.id.expiration.ms'),
+    });
+  }
+
+  /** A topic's config overrides from the metadata image. */
+  topicOverrides(topic: string): Record<string, string> {
+    return Object.fromEntries(this.image.configsOf(ConfigResourceType.TOPIC, topic));
+  }
+
+  /** A topic's described configs (every topic config with value, source and synonyms). */
+  describeTopicConfigs(topic: string): TopicConfigDescription[] {
+    return describeTopicConfig(this.topicOverrides(topic), this.config);
+  }
+
+  /** Configs of a topic being created, as CreateTopics v5+ returns them. */
+  topicConfigEntries(topic: string, requested: readonly { name: string; value: string | null }[]): TopicConfigDescription[] {
+    const overrides: Record<string, string> = this.topicOverrides(topic);
+    for (const c of requested) if (c.value !== null) overrides[c.name] = c.value;
+    return describeTopicConfig(overrides, this.config);
+  }
+
+  private controllerContext(): ControllerContext {
+    return {
+      image: this.image,
+      defaultNumPartitions: this.settings.numPartitions,
+      defaultReplicationFactor: this.settings.defaultReplicationFactor,
+      newTopicId: () => randomBytes(16).toString('base64url'),
+      randomInt: () => randomInt(0, 0x7fffffff),
+      validateTopicConfigs: (configs) => {
+        try {
+          validateTopicConfigs(Object.fromEntries(configs));
+          return null;
+        } catch (e) {
+          return e instanceof ConfigError ? e.problems.map((p) => p.message).join('; ') : (e as Error).message;
+        }
+      },
+    };
+  }
+
+  /**
+   * Runs a metadata operation exclusively: it plans records from the current image, the records
+   * are appended (fsynced) to the metadata log and replayed, then partition logs follow the image.
+   */
+  submit<T>(operation: (ctx: ControllerContext) => { records: MetadataRecord[]; result: T }): Promise<T> {
+    const run = async (): Promise<T> => {
+      const { records, result } = operation(this.controllerContext());
+      if (records.length > 0) {
+        await this.metadataLog.append(records, this.image, BigInt(Date.now()));
+        await this.partitions.sync(this.image);
+        for (const r of records) if (r.type === MetadataRecordType.Config) this.partitions.updateConfig(r.data.resourceName);
+      }
+      return result;
+    };
+    const next = this.metadataChain.then(run, run);
+    this.metadataChain = next.catch(() => undefined);
+    return next;
+  }
+
+  /** CreateTopics (validate-only plans without writing). */
+  createTopics(topics: CreatableTopic[], validateOnly: boolean): Promise<CreateTopicResult[]> {
+    return this.submit((ctx) => {
+      const { records, results } = createTopics(ctx, topics);
+      return { records: validateOnly ? [] : records, result: results };
+    });
+  }
+
+  /** DeleteTopics. */
+  deleteTopics(topics: { name: string | null; topicId: string | null }[]): Promise<DeleteTopicResult[]> {
+    return this.submit((ctx) => {
+      const { records, results } = deleteTopics(ctx, topics);
+      return { records, result: results };
+    });
+  }
+
+  /** CreatePartitions (validate-only plans without writing). */
+  createPartitions(
+    topics: { name: string; count: number; assignments: { brokerIds: number[] }[] | null }[],
+    validateOnly: boolean,
+  ): Promise<CreatePartitionsResult[]> {
+    return this.submit((ctx) => {
+      const { records, results } = createPartitions(ctx, topics);
+      return { records: validateOnly ? [] : records, result: results };
+    });
+  }
+
+  /** Writes config records (already validated by the caller). */
+  writeConfigRecords(records: MetadataRecord[]): Promise<void> {
+    return this.submit(() => ({ records, result: undefined }));
+  }
+
+  /** A producer id never handed out before, from a block persisted in the metadata log. */
+  async nextProducerId(): Promise<bigint> {
+    if (this.producerIdNext >= this.producerIdEnd) {
+      const first = await this.submit((ctx) => {
+        const broker = this.image.brokers.get(this.nodeId);
+        const { records, firstProducerId } = allocateProducerIds(ctx, this.nodeId, broker?.brokerEpoch ?? 0n, PRODUCER_ID_BLOCK_SIZE);
+        return { records, result: firstProducerId };
+      });
+      this.producerIdNext = first;
+      this.producerIdEnd = first + BigInt(PRODUCER_ID_BLOCK_SIZE);
+    }
+    return this.producerIdNext++;
+  }
+
+  /** Stops listeners, answers waiting fetches, flushes and closes every log (clean shutdown). */
+  async shutdown(): Promise<void> {
+    if (this.stopping) return;
+    this.stopping = true;
+    for (const t of this.timers) clearInterval(t);
+    for (const server of this.servers) server.close();
+    this.purgatory.completeAll();
+    for (const c of this.connections) c.close();
+    await this.metadataChain;
+    await this.logs.close();
+    await this.metadataLog.close();
+    this.log(`Samsa broker ${this.nodeId} shut down cleanly`);
+  }
+}
+
+/**
+ * Reads or writes `meta.properties` in every log dir (Kafka's `version=1`, `cluster.id`,
+ * `node.id`, `directory.id`). Samsa formats new directories itself; a directory that belongs to
+ * another cluster or node stops start-up.
+ */
+function ensureMetaProperties(logDirs: string[], config: BrokerConfig): string {
+  let clusterId = config.clusterId;
+  for (const dir of logDirs) {
+    const file = join(dir, 'meta.properties');
+    if (!existsSync(file)) continue;
+    const props = parseSimpleProperties(readFileSync(file, 'utf8'));
+    const found = props.get('cluster.id');
+    if (clusterId !== undefined && found !== undefined && found !== clusterId) {
+      throw new ConfigError([{ key: 'cluster.id', value: found, source: file, message: `Log directory ${dir} belongs to cluster ${found}, not ${clusterId}. Use an empty log.dirs or the matching CLUSTER_ID.` }]);
+    }
+    const nodeId = props.get('node.id');
+    if (nodeId !== undefined && Number(nodeId) !== config.nodeId) {
+      throw new ConfigError([{ key: 'node.id', value: String(config.nodeId), source: file, message: `Log directory ${dir} belongs to node ${nodeId}, but node.id is ${config.nodeId}.` }]);
+    }
+    clusterId ??= found;
+  }
+  clusterId ??= randomBytes(16).toString('base64url');
+  for (const dir of logDirs) {
+    const file = join(dir, 'meta.properties');
+    if (existsSync(file)) continue;
+    mkdirSync(dir, { recursive: true });
+    const text = [
+      '#',
+      `#${new Date().toString()}`,
+      `cluster.id=${clusterId}`,
+      `directory.id=${randomBytes(16).toString('base64url')}`,
+      `node.id=${config.nodeId}`,
+      'version=1',
+      '',
+    ].join('\n');
+    writeFileSync(file, text);
+  }
+  return clusterId;
+}
+
+function parseSimpleProperties(text: string): Map<string, string> {
+  const out = new Map<string, string>();
+  for (const line of text.split('\n')) {
+    const trimmed = line.trim();
+    if (trimmed === '' || trimmed.startsWith('#')) continue;
+    const eq = trimmed.indexOf('=');
+    if (eq > 0) out.set(trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1).trim());
+  }
+  return out;
+}
+
+export { ErrorCode };

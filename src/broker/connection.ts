@@ -1,0 +1,147 @@
+import type { Socket } from 'node:net';
+
+/** Limits applied to one client connection. */
+export interface ConnectionLimits {
+  /** socket.request.max.bytes: largest request frame accepted, checked before allocating. */
+  maxRequestBytes: number;
+  /** Requests read but not yet answered before the socket stops being read. */
+  maxQueuedRequests: number;
+}
+
+/** Handles one request frame (without its size prefix); resolves to the response chunks, or null for none. */
+export type FrameHandler = (frame: Buffer, connection: Connection) => Promise<Buffer[] | null>;
+
+let nextConnectionId = 0;
+
+/**
+ * One client connection: splits the byte stream into size-prefixed frames, handles them one at
+ * a time in arrival order (as Kafka does, so pipelined requests keep their order), writes
+ * responses in order, and applies backpressure when too many requests are queued or the socket
+ * cannot keep up.
+ */
+export class Connection {
+  readonly id = ++nextConnectionId;
+  readonly remoteAddress: string;
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private readonly queue: Buffer[] = [];
+  private processing = false;
+  private closed = false;
+
+  constructor(
+    readonly socket: Socket,
+    readonly listenerName: string,
+    private readonly limits: ConnectionLimits,
+    private readonly handler: FrameHandler,
+    private readonly log: (message: string) => void,
+  ) {
+    this.remoteAddress = socket.remoteAddress ?? 'unknown';
+    socket.setNoDelay(true);
+    socket.on('data', (data: Buffer) => this.onData(data));
+    socket.on('error', () => this.close());
+    socket.on('close', () => this.close());
+    socket.on('drain', () => this.maybeResume());
+  }
+
+  /** Whether the connection has been closed. */
+  get isClosed(): boolean {
+    return this.closed;
+  }
+
+  private onData(data: Buffer): void {
+    this.chunks.push(data);
+    this.buffered += data.length;
+    while (!this.closed && this.buffered >= 4) {
+      const size = this.peekInt32();
+      if (size < 0 || size > this.limits.maxRequestBytes) {
+        this.log(
+          `closing connection from ${this.remoteAddress}: request size ${size} is outside 0..${this.limits.maxRequestBytes} (socket.request.max.bytes)`,
+        );
+        this.close();
+        return;
+      }
+      if (this.buffered < 4 + size) break;
+      this.take(4);
+      this.queue.push(this.take(size));
+    }
+    if (this.queue.length >= this.limits.maxQueuedRequests) this.socket.pause();
+    void this.drainQueue();
+  }
+
+  private peekInt32(): number {
+    const first = this.chunks[0]!;
+    if (first.length >= 4) return first.readInt32BE(0);
+    return this.concatPrefix(4).readInt32BE(0);
+  }
+
+  private concatPrefix(n: number): Buffer {
+    const merged = Buffer.concat(this.chunks, this.buffered);
+    this.chunks.length = 0;
+    this.chunks.push(merged);
+    return merged.subarray(0, n);
+  }
+
+  /** Removes and returns the next n buffered bytes, without copying when they lie in one chunk. */
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[0]!;
+    if (first.length === n) return this.chunks.shift()!;
+    if (first.length > n) {
+      this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.chunks[0]!;
+      const part = Math.min(chunk.length, n - filled);
+      chunk.copy(out, filled, 0, part);
+      filled += part;
+      if (part === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(part);
+    }
+    return out;
+  }
+
+  private async drainQueue(): Promise<void> {
+    if (this.processing) return;
+    this.processing = true;
+    try {
+      while (!this.closed && this.queue.length > 0) {
+        const frame = this.queue.shift()!;
+        const response = await this.handler(frame, this);
+        if (response === null || this.closed) continue;
+        this.socket.cork();
+        for (const chunk of response) this.socket.write(chunk);
+        this.socket.uncork();
+      }
+    } catch (error) {
+      this.log(`closing connection from ${this.remoteAddress}: ${(error as Error).message}`);
+      this.close();
+    } finally {
+      this.processing = false;
+      this.maybeResume();
+    }
+  }
+
+  private maybeResume(): void {
+    if (this.closed) return;
+    if (this.queue.length < this.limits.maxQueuedRequests && this.socket.writableLength < WRITE_HIGH_WATER_BYTES) {
+      this.socket.resume();
+    } else if (this.socket.writableLength >= WRITE_HIGH_WATER_BYTES) {
+      this.socket.pause();
+    }
+  }
+
+  /** Closes the connection, dropping queued requests. */
+  close(): void {
+    if (this.closed) return;
+    this.closed = true;
+    this.queue.length = 0;
+    this.chunks.length = 0;
+    this.socket.destroy();
+  }
+}
+
+/** Stop reading new requests while this many response bytes wait in the socket. */
+const WRITE_HIGH_WATER_BYTES = 64 * 1024 * 1024;

@@ -1,0 +1,88 @@
+import { ErrorCode, KafkaError } from '../../common/errors.js';
+import { ApiKey } from '../../protocol/index.js';
+import { ProduceRequest } from '../../protocol/generated/produce-request.js';
+import { ProduceResponse, type ProduceResponsePartitionProduceResponse } from '../../protocol/generated/produce-response.js';
+import { BatchAttributes, validateProduceRecords } from '../../protocol/records/index.js';
+import type { Broker } from '../broker.js';
+import { defineHandler } from '../handler.js';
+
+type PartitionResult = Partial<ProduceResponsePartitionProduceResponse> & { index: number; errorCode: number };
+
+/**
+ * Produce (v0-9): validates each partition's batch (header and CRC only for v2; legacy message
+ * sets converted once), assigns offsets in place and appends the bytes as received. With one
+ * replica the ISR is this broker, so acks=-1 is satisfied by the local append.
+ */
+export const produceHandler = defineHandler({
+  apiKey: ApiKey.Produce,
+  minVersion: 0,
+  maxVersion: 9,
+  request: ProduceRequest,
+  response: ProduceResponse,
+  async handle(request, ctx) {
+    const broker = ctx.broker;
+    const acks = request.acks;
+    const responses = [];
+    let anyError = false;
+    for (const topic of request.topicData) {
+      const partitionResponses: PartitionResult[] = [];
+      for (const p of topic.partitionData) {
+        const result =
+          acks !== 0 && acks !== 1 && acks !== -1
+            ? { index: p.index, errorCode: ErrorCode.INVALID_REQUIRED_ACKS }
+            : await appendPartition(broker, topic.name, p.index, p.records, ctx.apiVersion, request.transactionalId);
+        if (result.errorCode !== ErrorCode.NONE) anyError = true;
+        partitionResponses.push(result);
+      }
+      responses.push({ name: topic.name, partitionResponses });
+    }
+    if (acks === 0) {
+      // Kafka closes the connection to tell an acks=0 producer that something failed.
+      if (anyError) ctx.connection.close();
+      return null;
+    }
+    return { responses, throttleTimeMs: 0 };
+  },
+});
+
+async function appendPartition(
+  broker: Broker,
+  topic: string,
+  index: number,
+  records: Buffer | null,
+  version: number,
+  transactionalId: string | null,
+): Promise<PartitionResult> {
+  const hosted = broker.partitions.get(topic, index);
+  if (!hosted) return { index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1n };
+  if (hosted.partition.leader !== broker.nodeId) return { index, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, baseOffset: -1n };
+  const log = hosted.log;
+  if (records === null || records.length === 0) {
+    return { index, errorCode: ErrorCode.INVALID_RECORD, baseOffset: -1n, errorMessage: 'Produce request has no records for this partition.' };
+  }
+  try {
+    const validated = await validateProduceRecords(records, { produceVersion: version, maxMessageBytes: log.config.maxMessageBytes });
+    if (transactionalId !== null || (validated.info.attributes & BatchAttributes.TRANSACTIONAL) !== 0) {
+      return { index, errorCode: ErrorCode.INVALID_TXN_STATE, baseOffset: -1n, errorMessage: 'Transactions are not supported by this broker yet.' };
+    }
+    // The log stamps LogAppendTime topics itself (attribute bit, max timestamp, CRC).
+    const nowMs = BigInt(Date.now());
+    const appended = log.appendAsLeader(validated.batch, hosted.partition.leaderEpoch, nowMs);
+    if (!appended.duplicate) {
+      log.highWatermark = log.logEndOffset;
+      broker.purgatory.onAppend(hosted.key, validated.batch.length);
+    }
+    return {
+      index,
+      errorCode: ErrorCode.NONE,
+      baseOffset: appended.baseOffset,
+      logAppendTimeMs: appended.logAppendTimeMs,
+      logStartOffset: appended.logStartOffset,
+    };
+  } catch (error) {
+    if (error instanceof KafkaError) {
+      return { index, errorCode: error.code, baseOffset: -1n, logStartOffset: log.logStartOffset, errorMessage: error.message };
+    }
+    throw error;
+  }
+}

@@ -1,0 +1,5 @@
+// Public surface of the metadata layer: records, the image they build, and pure controller operations.
+export * from './metadata-record.js';
+export * from './metadata-image.js';
+export * from './controller.js';
+export * from './topic-name.js';
