@@ -271,8 +271,11 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
       if (proc === undefined || exited === undefined) return { code: null, signal: null, forced: false };
       if (!isRunning()) return await exited;
       proc.kill('SIGTERM');
-      const result = await Promise.race([exited, delay(timeoutMs).then(() => undefined)]);
-      if (result !== undefined) return result;
+      try {
+        return await withTimeout(exited, timeoutMs, 'no exit after SIGTERM');
+      } catch {
+        // fall through to SIGKILL
+      }
       stderrTail.push(`\n[harness] no exit ${timeoutMs} ms after SIGTERM; sending SIGKILL\n`);
       return await killChild();
     },
