@@ -1,7 +1,7 @@
 import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
-import { join } from 'node:path';
+import { join, resolve } from 'node:path';
 import { ErrorCode } from '../common/errors.js';
 import {
   ConfigResourceType,
@@ -116,6 +116,7 @@ export class Broker {
     await broker.partitions.sync(broker.image);
     const stray = broker.partitions.strayLogs();
     if (stray.length > 0) log(`WARN: ${stray.length} partition logs on disk are not in the cluster metadata and are left untouched: ${stray.slice(0, 10).join(', ')}`);
+    log(`Data in ${logDirs.map((d) => resolve(d)).join(', ')} (metadata log in ${resolve(metadataDir)})`);
     await broker.listen();
     broker.startTimers();
     return broker;

@@ -1,0 +1,3 @@
+// Public surface of common: assertions and Kafka error codes.
+export * from './assert.js';
+export * from './errors.js';
