@@ -34,7 +34,7 @@ test('kafka-python admin: replication factor, existing topic and invalid name er
 
     const rf = expectError(outcomes[0], INVALID_REPLICATION_FACTOR, 'InvalidReplicationFactorError');
     // kafka-python puts the whole CreateTopics response (with error_message) into the exception text.
-    assert.ok(rf.includes('Replication factor: 3 larger than available brokers: 1.'), `message was: ${rf}`);
+    assert.ok(rf.includes("error_message='Replication factor: 3 larger than available brokers: 1.'"), `message was: ${rf}`);
 
     assert.equal(outcomes[1]?.error, null, `first creation of "exists" failed: ${JSON.stringify(outcomes[1]?.error)}`);
     expectError(outcomes[2], TOPIC_ALREADY_EXISTS, 'TopicAlreadyExistsError');

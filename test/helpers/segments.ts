@@ -122,3 +122,30 @@ export function segmentFiles(logDir: string, topic: string, partition: number): 
 
 /** Codec names by attribute value. */
 export const COMPRESSION_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
+
+/** One-paragraph summary of a partition's files and batches, for failure messages. */
+export function describePartitionOnDisk(logDir: string, topic: string, partition: number): string {
+  const dir = partitionDir(logDir, topic, partition);
+  let names: string[];
+  try {
+    names = readdirSync(dir).sort();
+  } catch (err) {
+    return `${dir}: ${(err as Error).message}`;
+  }
+  const lines = [`${dir}: ${names.join(', ')}`];
+  for (const file of segmentFiles(logDir, topic, partition)) {
+    const scan = scanSegment(file);
+    const first = scan.batches[0];
+    const last = scan.batches.at(-1);
+    lines.push(`  ${file.slice(dir.length + 1)}: ${scan.sizeBytes} bytes, ${scan.batches.length} valid batches` +
+      (first && last ? `, offsets ${first.baseOffset}..${last.lastOffset}` : '') +
+      (scan.stopReason !== undefined ? `, stops: ${scan.stopReason}` : ''));
+  }
+  try {
+    const top = readdirSync(logDir).filter((n) => !n.includes('-') || n.endsWith('checkpoint') || n.startsWith('__'));
+    lines.push(`${logDir}: ${top.sort().join(', ')}`);
+  } catch {
+    // ignore
+  }
+  return lines.join('\n');
+}
