@@ -5,7 +5,7 @@
  */
 import assert from 'node:assert/strict';
 import { appendFileSync, closeSync, openSync, readSync, statSync, truncateSync, writeSync } from 'node:fs';
-import { test } from 'node:test';
+import { test, type TestContext } from 'node:test';
 import { withBroker, type BrokerHandle } from '../helpers/broker.js';
 import { requireClient } from '../helpers/clients.js';
 import { hex, produceKafkaPython, readAllKafkaPython, unhex } from '../helpers/kafka-python.js';
@@ -71,23 +71,42 @@ function assertSegmentsValid(broker: BrokerHandle, when: string): void {
   }
 }
 
+/**
+ * Runs one step of a scenario as a subtest on a shared broker, so a failed step is reported with
+ * the broker's output and later steps still run and report.
+ */
+async function step(t: TestContext, broker: BrokerHandle, name: string, fn: () => Promise<void>): Promise<void> {
+  await t.test(name, async () => {
+    try {
+      await fn();
+    } catch (err) {
+      if (err instanceof Error) err.message += `\n${broker.diagnostics()}`;
+      throw err;
+    }
+  });
+}
+
 test('durability: records survive SIGTERM and SIGKILL restarts', { timeout: 58_000 }, async (t) => {
   if (!requireClient(t, 'kafka-python')) return;
   await withBroker({}, async (broker) => {
     const model = new PartitionModel();
-    await model.produce(broker, 1_000, 100);
-    await expectCleanStop(broker);
-    assertSegmentsValid(broker, 'after SIGTERM');
-    await broker.restart();
-    await model.verify(broker, 'after SIGTERM and restart');
-
-    await model.produce(broker, 1_000, 100);
-    await broker.kill();
-    await broker.restart();
-    await model.verify(broker, 'after SIGKILL and restart');
-
-    await model.produce(broker, 100, 10);
-    await model.verify(broker, 'after appending post-restart');
+    await step(t, broker, 'SIGTERM, restart: every record readable', async () => {
+      await model.produce(broker, 1_000, 100);
+      await expectCleanStop(broker);
+      assertSegmentsValid(broker, 'after SIGTERM');
+      await broker.restart();
+      await model.verify(broker, 'after SIGTERM and restart');
+    });
+    await step(t, broker, 'SIGKILL, restart: every acknowledged record readable', async () => {
+      await model.produce(broker, 1_000, 100);
+      await broker.kill();
+      await broker.restart();
+      await model.verify(broker, 'after SIGKILL and restart');
+    });
+    await step(t, broker, 'appends continue at the next offset after the restarts', async () => {
+      await model.produce(broker, 100, 10);
+      await model.verify(broker, 'after appending post-restart');
+    });
   });
 });
 
@@ -147,33 +166,37 @@ test('durability: a torn tail of the active segment is truncated on restart afte
     const model = new PartitionModel();
     await model.produce(broker, 200, 20);
     for (const tearCase of TEAR_CASES) {
-      const when = `torn tail (${tearCase.name})`;
-      await model.produce(broker, 100, 20);
-      await broker.kill();
+      await step(t, broker, `SIGKILL, ${tearCase.name}, restart: tail truncated, records before it served`, async () => {
+        const when = `torn tail (${tearCase.name})`;
+        await model.produce(broker, 100, 20);
+        await broker.kill();
 
-      const files = segmentFiles(broker.logDir, TOPIC, 0);
-      const active = files.at(-1);
-      assert.ok(active !== undefined, `${when}: no segment files for ${TOPIC}-0`);
-      const before = scanSegment(active);
-      assert.equal(before.stopReason, undefined, `${when}: the active segment was already invalid after SIGKILL: ${before.stopReason}`);
-      tearCase.tear(active, before);
-      const torn = scanSegment(active);
-      assert.notEqual(torn.stopReason, undefined, `${when}: the test failed to damage ${active}`);
-      const lastValid = torn.batches.at(-1);
-      const survivingRecords = lastValid === undefined ? 0 : Number(lastValid.lastOffset) + 1;
-      model.truncateTo(survivingRecords);
-      const tornSizeBytes = torn.sizeBytes;
+        const files = segmentFiles(broker.logDir, TOPIC, 0);
+        const active = files.at(-1);
+        assert.ok(active !== undefined, `${when}: no segment files for ${TOPIC}-0`);
+        const before = scanSegment(active);
+        assert.equal(before.stopReason, undefined, `${when}: the active segment was already invalid after SIGKILL: ${before.stopReason}`);
+        tearCase.tear(active, before);
+        const torn = scanSegment(active);
+        assert.notEqual(torn.stopReason, undefined, `${when}: the test failed to damage ${active}`);
+        const lastValid = torn.batches.at(-1);
+        const survivingRecords = lastValid === undefined ? 0 : Number(lastValid.lastOffset) + 1;
+        model.truncateTo(survivingRecords);
+        const tornSizeBytes = torn.sizeBytes;
 
-      await broker.restart();
-      const recoveredSizeBytes = statSync(active).size;
-      assert.ok(recoveredSizeBytes < tornSizeBytes,
-        `${when}: ${active} is ${recoveredSizeBytes} bytes after restart, was ${tornSizeBytes} with the torn tail (valid prefix ${torn.validEndBytes})`);
-      assert.equal(recoveredSizeBytes, torn.validEndBytes, `${when}: recovery should truncate exactly at the end of the last valid batch`);
-      await model.verify(broker, `${when}, after restart`);
-      await model.produce(broker, 10, 0);
-      await model.verify(broker, `${when}, after appending post-recovery`);
+        await broker.restart();
+        const recoveredSizeBytes = statSync(active).size;
+        assert.ok(recoveredSizeBytes < tornSizeBytes,
+          `${when}: ${active} is ${recoveredSizeBytes} bytes after restart, was ${tornSizeBytes} with the torn tail (valid prefix ${torn.validEndBytes})`);
+        assert.equal(recoveredSizeBytes, torn.validEndBytes, `${when}: recovery should truncate exactly at the end of the last valid batch`);
+        await model.verify(broker, `${when}, after restart`);
+        await model.produce(broker, 10, 0);
+        await model.verify(broker, `${when}, after appending post-recovery`);
+      });
     }
-    await expectCleanStop(broker);
-    assertSegmentsValid(broker, 'at the end');
+    await step(t, broker, 'SIGTERM at the end: every segment valid offline', async () => {
+      await expectCleanStop(broker);
+      assertSegmentsValid(broker, 'at the end');
+    });
   });
 });
