@@ -1,0 +1,46 @@
+import { ErrorCode, KafkaError } from '../common/index.js';
+
+/** A broker could not be reached or the connection broke; retriable (NETWORK_EXCEPTION). */
+export class KafkaConnectionError extends KafkaError {
+  override name = 'KafkaConnectionError';
+  /** `host:port` the client tried. */
+  readonly address: string;
+
+  constructor(address: string, message: string, options?: { cause?: unknown }) {
+    super(ErrorCode.NETWORK_EXCEPTION, message);
+    this.address = address;
+    if (options?.cause !== undefined) (this as { cause?: unknown }).cause = options.cause;
+  }
+}
+
+/** A request got no response within request.timeout.ms (REQUEST_TIMED_OUT, retriable). */
+export class KafkaTimeoutError extends KafkaError {
+  override name = 'KafkaTimeoutError';
+
+  constructor(message: string) {
+    super(ErrorCode.REQUEST_TIMED_OUT, message);
+  }
+}
+
+/** An invalid client option: names the key, the value and what is accepted. */
+export class KafkaConfigError extends Error {
+  override name = 'KafkaConfigError';
+}
+
+/** The client (producer, consumer or admin) was closed; the operation cannot proceed. */
+export class KafkaClosedError extends Error {
+  override name = 'KafkaClosedError';
+}
+
+/** Builds the KafkaError for a non-zero error code, with the broker's message when it sent one. */
+export function kafkaErrorFor(code: number, context: string, brokerMessage?: string | null): KafkaError {
+  const err = new KafkaError(code);
+  const detail = brokerMessage ? `: ${brokerMessage}` : '';
+  err.message = `${context}: ${err.errorName}${detail}`;
+  return err;
+}
+
+/** Whether an error is worth retrying (a retriable Kafka error code, a broken connection, a timeout). */
+export function isRetriableError(err: unknown): boolean {
+  return err instanceof KafkaError && err.retriable;
+}
