@@ -52,6 +52,8 @@ export interface BrokerEndpoint {
 const PRODUCER_ID_BLOCK_SIZE = 1000;
 const FLUSH_CHECK_INTERVAL_MS = 1000;
 const CHECKPOINT_INTERVAL_MS = 5000;
+/** Request bytes read ahead per connection before it stops being read (one frame always fits). */
+const MAX_QUEUED_BYTES_PER_CONNECTION = 4 * 1024 * 1024;
 /** Security protocol ids as in RegisterBrokerRecord (Kafka's SecurityProtocol.id). */
 const SECURITY_PROTOCOL_IDS: Record<string, number> = { PLAINTEXT: 0, SSL: 1, SASL_PLAINTEXT: 2, SASL_SSL: 3 };
 
@@ -151,9 +153,19 @@ export class Broker {
     const limits = {
       maxRequestBytes: this.config.getNumber('socket.request.max.bytes'),
       maxQueuedRequests: Math.max(1, Math.min(this.config.getNumber('queued.max.requests'), 1000)),
+      // Kafka reads one request per connection at a time; Samsa reads ahead a little for pipelining.
+      maxQueuedBytes: MAX_QUEUED_BYTES_PER_CONNECTION,
     };
     for (const listener of this.config.listeners) {
       if (controllerNames.has(listener.name)) continue;
+      if (listener.securityProtocol !== 'PLAINTEXT') {
+        throw new ConfigError([{
+          key: 'listeners',
+          value: `${listener.name}://${listener.host}:${listener.port}`,
+          source: 'listener.security.protocol.map',
+          message: `Listener ${listener.name} uses ${listener.securityProtocol}, which Samsa does not support yet; only PLAINTEXT listeners can be served.`,
+        }]);
+      }
       const server = createServer((socket) => {
         if (this.stopping) return void socket.destroy();
         const connection = new Connection(socket, listener.name, limits, (frame, conn) => this.router.handle(frame, conn), this.log);

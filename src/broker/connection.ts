@@ -6,6 +6,8 @@ export interface ConnectionLimits {
   maxRequestBytes: number;
   /** Requests read but not yet answered before the socket stops being read. */
   maxQueuedRequests: number;
+  /** Bytes of requests read but not yet handled before the socket stops being read. */
+  maxQueuedBytes: number;
 }
 
 /** Handles one request frame (without its size prefix); resolves to the response chunks, or null for none. */
@@ -25,6 +27,7 @@ export class Connection {
   private readonly chunks: Buffer[] = [];
   private buffered = 0;
   private readonly queue: Buffer[] = [];
+  private queuedBytes = 0;
   private processing = false;
   private closed = false;
 
@@ -49,6 +52,15 @@ export class Connection {
   }
 
   private onData(data: Buffer): void {
+    try {
+      this.readFrames(data);
+    } catch (error) {
+      this.log(`closing connection from ${this.remoteAddress}: ${(error as Error).message}`);
+      this.close();
+    }
+  }
+
+  private readFrames(data: Buffer): void {
     this.chunks.push(data);
     this.buffered += data.length;
     while (!this.closed && this.buffered >= 4) {
@@ -62,10 +74,16 @@ export class Connection {
       }
       if (this.buffered < 4 + size) break;
       this.take(4);
-      this.queue.push(this.take(size));
+      const frame = this.take(size);
+      this.queue.push(frame);
+      this.queuedBytes += frame.length;
     }
-    if (this.queue.length >= this.limits.maxQueuedRequests) this.socket.pause();
+    if (this.isBacklogged()) this.socket.pause();
     void this.drainQueue();
+  }
+
+  private isBacklogged(): boolean {
+    return this.queue.length >= this.limits.maxQueuedRequests || this.queuedBytes >= this.limits.maxQueuedBytes;
   }
 
   private peekInt32(): number {
@@ -83,6 +101,7 @@ export class Connection {
 
   /** Removes and returns the next n buffered bytes, without copying when they lie in one chunk. */
   private take(n: number): Buffer {
+    if (n === 0) return EMPTY;
     this.buffered -= n;
     const first = this.chunks[0]!;
     if (first.length === n) return this.chunks.shift()!;
@@ -109,6 +128,7 @@ export class Connection {
     try {
       while (!this.closed && this.queue.length > 0) {
         const frame = this.queue.shift()!;
+        this.queuedBytes -= frame.length;
         const response = await this.handler(frame, this);
         if (response === null || this.closed) continue;
         this.socket.cork();
@@ -126,7 +146,7 @@ export class Connection {
 
   private maybeResume(): void {
     if (this.closed) return;
-    if (this.queue.length < this.limits.maxQueuedRequests && this.socket.writableLength < WRITE_HIGH_WATER_BYTES) {
+    if (!this.isBacklogged() && this.socket.writableLength < WRITE_HIGH_WATER_BYTES) {
       this.socket.resume();
     } else if (this.socket.writableLength >= WRITE_HIGH_WATER_BYTES) {
       this.socket.pause();
@@ -138,10 +158,13 @@ export class Connection {
     if (this.closed) return;
     this.closed = true;
     this.queue.length = 0;
+    this.queuedBytes = 0;
     this.chunks.length = 0;
     this.socket.destroy();
   }
 }
+
+const EMPTY = Buffer.alloc(0);
 
 /** Stop reading new requests while this many response bytes wait in the socket. */
 const WRITE_HIGH_WATER_BYTES = 64 * 1024 * 1024;

@@ -107,6 +107,9 @@ function checkManualAssignment(ctx: ControllerContext, topic: CreatableTopic): I
   if (topic.numPartitions !== -1 || topic.replicationFactor !== -1) {
     return fail(ErrorCode.INVALID_REQUEST, 'A manual partition assignment was specified, but numPartitions or replicationFactor was not set to -1.');
   }
+  if (topic.assignments.length > MAX_PARTITIONS_PER_REQUEST) {
+    return fail(ErrorCode.POLICY_VIOLATION, `Excessively large number of partitions per request: ${topic.assignments.length} (at most ${MAX_PARTITIONS_PER_REQUEST}).`);
+  }
   const sorted = [...topic.assignments].sort((a, b) => a.partitionIndex - b.partitionIndex);
   const assignment: number[][] = [];
   for (const [i, a] of sorted.entries()) {
@@ -129,12 +132,18 @@ function checkReplicas(ctx: ControllerContext, brokerIds: number[], partition: n
   return null;
 }
 
+/** Most partitions one request may create (Kafka's bound on records per controller operation). */
+export const MAX_PARTITIONS_PER_REQUEST = 10_000;
+
 /** Round-robin replica placement over the live brokers (Kafka's striped placer, rack-unaware). */
 export function placeReplicas(ctx: ControllerContext, numPartitions: number, replicationFactor: number, firstPartition = 0): ItemError | { assignment: number[][] } {
   const partitions = numPartitions === -1 ? ctx.defaultNumPartitions : numPartitions;
   const rf = replicationFactor === -1 ? ctx.defaultReplicationFactor : replicationFactor;
   if (partitions <= 0) return fail(ErrorCode.INVALID_PARTITIONS, 'Number of partitions was set to an invalid non-positive value.');
   if (rf <= 0) return fail(ErrorCode.INVALID_REPLICATION_FACTOR, 'Replication factor must be larger than 0, or -1 to use the default value.');
+  if (partitions - firstPartition > MAX_PARTITIONS_PER_REQUEST) {
+    return fail(ErrorCode.POLICY_VIOLATION, `Excessively large number of partitions per request: ${partitions - firstPartition} (at most ${MAX_PARTITIONS_PER_REQUEST}).`);
+  }
   const brokers = ctx.image.liveBrokers().map((b) => b.brokerId);
   if (rf > brokers.length) {
     return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor: ${rf} larger than available brokers: ${brokers.length}.`);

@@ -321,7 +321,8 @@ export class LogSegment {
     this.noteTimestamp(maxTimestampMs, lastOffset);
     if (this.bytesSinceLastIndexEntry > this.settings.indexIntervalBytes && !this.offsetIndex.isFull()) {
       this.offsetIndex.append(lastOffset, position);
-      this.timeIndex.maybeAppend(this.maxTimestampMs, this.offsetOfMaxTimestamp);
+      // Batches without timestamps (-1) leave the time index alone.
+      if (this.maxTimestampMs >= 0n) this.timeIndex.maybeAppend(this.maxTimestampMs, this.offsetOfMaxTimestamp);
       this.bytesSinceLastIndexEntry = 0;
     }
     this.bytesSinceLastIndexEntry += sizeBytes;

@@ -312,3 +312,23 @@ describe('PartitionLog offsets management', () => {
     await log.close();
   });
 });
+
+describe('PartitionLog records without timestamps', () => {
+  beforeEach(() => {
+    root = makeTempDir();
+    dir = path.join(root, 't-0');
+  });
+  afterEach(() => removeDir(root));
+
+  it('appends batches with timestamp -1 past several index intervals (found by the protocol fuzzer)', async () => {
+    const log = open({ indexIntervalBytes: 256 });
+    for (let i = 0; i < 40; i++) log.appendAsLeader(await makeBatch({ timestampMs: -1n, valueBytes: 200 }), 0, NOW);
+    assert.equal(log.logEndOffset, 40n);
+    assert.deepEqual(readAll(log), Array.from({ length: 40 }, (_, i) => BigInt(i)));
+    assert.equal(log.findBatchByTimestamp(0n), null);
+    await log.close();
+    const reopened = open({ indexIntervalBytes: 256 });
+    assert.equal(reopened.logEndOffset, 40n);
+    await reopened.close();
+  });
+});

@@ -6,6 +6,14 @@ import { BatchAttributes, validateProduceRecords } from '../../protocol/records/
 import type { Broker } from '../broker.js';
 import { defineHandler } from '../handler.js';
 
+/**
+ * How far a legacy compressed message set may inflate while it is converted: a bound on memory a
+ * small request can claim (found by the protocol fuzzer), generous for real legacy clients.
+ */
+function legacyDecompressionBound(maxMessageBytes: number): number {
+  return Math.min(256 * 1024 * 1024, Math.max(16 * 1024 * 1024, 16 * maxMessageBytes));
+}
+
 type PartitionResult = Partial<ProduceResponsePartitionProduceResponse> & { index: number; errorCode: number };
 
 /**
@@ -61,7 +69,11 @@ async function appendPartition(
     return { index, errorCode: ErrorCode.INVALID_RECORD, baseOffset: -1n, errorMessage: 'Produce request has no records for this partition.' };
   }
   try {
-    const validated = await validateProduceRecords(records, { produceVersion: version, maxMessageBytes: log.config.maxMessageBytes });
+    const validated = await validateProduceRecords(records, {
+      produceVersion: version,
+      maxMessageBytes: log.config.maxMessageBytes,
+      maxDecompressedBytes: legacyDecompressionBound(log.config.maxMessageBytes),
+    });
     if (transactionalId !== null || (validated.info.attributes & BatchAttributes.TRANSACTIONAL) !== 0) {
       return { index, errorCode: ErrorCode.INVALID_TXN_STATE, baseOffset: -1n, errorMessage: 'Transactions are not supported by this broker yet.' };
     }
