@@ -28,6 +28,7 @@ import { MetadataLog } from './metadata-log.js';
 import { RequestMetrics } from './metrics.js';
 import { PartitionManager } from './partition-manager.js';
 import { FetchPurgatory } from './purgatory.js';
+import { GroupService } from './group-service.js';
 import { RequestRouter } from './router.js';
 
 /** Settings handlers read often, resolved once from the config. */
@@ -70,6 +71,7 @@ export class Broker {
   readonly router: RequestRouter;
   readonly settings: BrokerSettings;
   readonly partitions: PartitionManager;
+  readonly groups: GroupService;
   readonly clusterId: string;
   private readonly servers: Server[] = [];
   private readonly connections = new Set<Connection>();
@@ -97,6 +99,14 @@ export class Broker {
       legacyProtocolEnable: config.getBoolean('samsa.legacy.protocol.enable'),
     };
     this.partitions = new PartitionManager(config.nodeId, logs, this.purgatory, (topic) => this.logConfigFor(topic));
+    this.groups = new GroupService(this, {
+      groupMinSessionTimeoutMs: config.getNumber('group.min.session.timeout.ms'),
+      groupMaxSessionTimeoutMs: config.getNumber('group.max.session.timeout.ms'),
+      groupInitialRebalanceDelayMs: config.getNumber('group.initial.rebalance.delay.ms'),
+      groupMaxSize: config.getNumber('group.max.size'),
+      offsetsRetentionMs: config.getNumber('offsets.retention.minutes') * 60_000,
+      offsetMetadataMaxBytes: config.getNumber('offset.metadata.max.bytes'),
+    });
   }
 
   /** The broker's node id. */
@@ -116,6 +126,7 @@ export class Broker {
     await metadataLog.replay(broker.image);
     await broker.registerSelf();
     await broker.partitions.sync(broker.image);
+    await broker.groups.sync();
     const stray = broker.partitions.strayLogs();
     if (stray.length > 0) log(`WARN: ${stray.length} partition logs on disk are not in the cluster metadata and are left untouched: ${stray.slice(0, 10).join(', ')}`);
     log(`Data in ${logDirs.map((d) => resolve(d)).join(', ')} (metadata log in ${resolve(metadataDir)})`);
@@ -277,6 +288,7 @@ export class Broker {
       if (records.length > 0) {
         await this.metadataLog.append(records, this.image, BigInt(Date.now()));
         await this.partitions.sync(this.image);
+        await this.groups.sync();
         for (const r of records) if (r.type === MetadataRecordType.Config) this.partitions.updateConfig(r.data.resourceName);
       }
       return result;
@@ -341,6 +353,7 @@ export class Broker {
     this.purgatory.completeAll();
     for (const c of this.connections) c.close();
     await this.metadataChain;
+    await this.groups.close();
     await this.logs.close();
     await this.metadataLog.close();
     this.log(`Samsa broker ${this.nodeId} shut down cleanly`);

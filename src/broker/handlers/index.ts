@@ -8,9 +8,20 @@ import { deleteTopicsHandler } from './delete-topics.js';
 import { describeClusterHandler } from './describe-cluster.js';
 import { describeConfigsHandler } from './describe-configs.js';
 import { fetchHandler } from './fetch.js';
+import { findCoordinatorHandler } from './find-coordinator.js';
+import {
+  deleteGroupsHandler,
+  describeGroupsHandler,
+  heartbeatHandler,
+  joinGroupHandler,
+  leaveGroupHandler,
+  listGroupsHandler,
+  syncGroupHandler,
+} from './groups.js';
 import { initProducerIdHandler } from './init-producer-id.js';
 import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
+import { offsetCommitHandler, offsetDeleteHandler, offsetFetchHandler } from './offsets.js';
 import { produceHandler } from './produce.js';
 
 /** Every API this broker serves; ApiVersions advertises exactly these ranges. */
@@ -19,11 +30,22 @@ export const ALL_HANDLERS: readonly ApiHandler<any, any>[] = [
   fetchHandler,
   listOffsetsHandler,
   metadataHandler,
+  offsetCommitHandler,
+  offsetFetchHandler,
+  findCoordinatorHandler,
+  joinGroupHandler,
+  heartbeatHandler,
+  leaveGroupHandler,
+  syncGroupHandler,
+  describeGroupsHandler,
+  listGroupsHandler,
   apiVersionsHandler,
   createTopicsHandler,
   deleteTopicsHandler,
   deleteRecordsHandler,
   initProducerIdHandler,
+  deleteGroupsHandler,
+  offsetDeleteHandler,
   describeConfigsHandler,
   alterConfigsHandler,
   createPartitionsHandler,
