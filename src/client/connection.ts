@@ -168,7 +168,8 @@ export class BrokerConnection {
     await this.connect();
     if (this.closedError) throw this.closedError;
     const version = this.resolveVersion(api, opts);
-    this.write(encodeRequestFrame(api.request, version, this.takeCorrelationId(), this.opts.clientId, body));
+    const chunks = encodeRequestFrame(api.request, version, this.takeCorrelationId(), this.opts.clientId, body);
+    await new Promise<void>((resolve, reject) => this.write(chunks, (err) => (err ? reject(err) : resolve())));
   }
 
   private resolveVersion(api: ClientApi<unknown, unknown>, opts: RequestOptions): number {
@@ -226,7 +227,7 @@ export class BrokerConnection {
   }
 
   /** Writes the chunks of one frame; writes within one tick are coalesced with cork/uncork. */
-  private write(chunks: Buffer[]): void {
+  private write(chunks: Buffer[], onWritten?: (err?: Error | null) => void): void {
     const socket = this.socket!;
     if (!this.corked) {
       this.corked = true;
@@ -236,7 +237,7 @@ export class BrokerConnection {
         socket.uncork();
       });
     }
-    for (const chunk of chunks) socket.write(chunk);
+    for (let i = 0; i < chunks.length; i++) socket.write(chunks[i]!, i === chunks.length - 1 ? onWritten : undefined);
   }
 
   private pump(): void {
@@ -327,10 +328,18 @@ export class BrokerConnection {
     return undefined;
   }
 
-  private fail(err: Error): void {
+  private fail(err: Error, graceful = false): void {
     if (this.closedError !== null) return;
     this.closedError = err;
-    this.socket?.destroy();
+    if (graceful && this.socket) {
+      // Let written requests (e.g. acks=0 produces) reach the broker before the socket goes.
+      const socket = this.socket;
+      socket.uncork();
+      socket.end();
+      setTimeout(() => socket.destroy(), 1000).unref();
+    } else {
+      this.socket?.destroy();
+    }
     for (const request of this.inFlight.values()) {
       clearTimeout(request.timer);
       request.reject(err);
@@ -342,6 +351,6 @@ export class BrokerConnection {
 
   /** Closes the connection; pending requests fail with KafkaClosedError. */
   close(): void {
-    this.fail(new KafkaClosedError(`Connection to broker ${this.address} was closed by the client`));
+    this.fail(new KafkaClosedError(`Connection to broker ${this.address} was closed by the client`), true);
   }
 }

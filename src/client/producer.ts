@@ -81,6 +81,8 @@ export class Producer {
   private readonly codec: number;
   private bufferedBytes = 0;
   private readonly memoryWaiters: MemoryWaiter[] = [];
+  /** Records waiting for metadata or buffer space, in send order. */
+  private readonly blocked: { record: ProducerRecord; input: RecordInput; sizeBytes: number; delivery: DeliveryCallback | PromiseHandlers; deadlineMs: number }[] = [];
   private producerId = -1n;
   private producerEpoch = -1;
   private initializing: Promise<void> | null = null;
@@ -135,34 +137,41 @@ export class Producer {
         );
       }
       const topic = this.cluster.topic(record.topic);
-      if (topic !== undefined && this.memoryWaiters.length === 0 && this.bufferedBytes + sizeBytes <= this.config.bufferMemoryBytes) {
+      if (topic !== undefined && this.blocked.length === 0 && this.bufferedBytes + sizeBytes <= this.config.bufferMemoryBytes) {
         this.append(record, input, sizeBytes, delivery);
         return;
       }
-      void this.produceSlow(record, input, sizeBytes, delivery);
+      this.blocked.push({ record, input, sizeBytes, delivery, deadlineMs: Date.now() + this.config.maxBlockMs });
+      if (this.blocked.length === 1) void this.appendBlocked();
     } catch (err) {
       deliver(delivery, err as Error, null);
     }
   }
 
-  /** Path for records that must wait for metadata or buffer space (bounded by max.block.ms). */
-  private async produceSlow(record: ProducerRecord, input: RecordInput, sizeBytes: number, delivery: DeliveryCallback | PromiseHandlers): Promise<void> {
-    try {
-      const deadline = Date.now() + this.config.maxBlockMs;
-      if (this.cluster.topic(record.topic) === undefined) {
-        await this.cluster.topicMetadata(record.topic, this.config.maxBlockMs).catch((err: Error) => {
-          if (err instanceof KafkaError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
-            throw new KafkaTimeoutError(`Topic '${record.topic}' not present in metadata after max.block.ms=${this.config.maxBlockMs} ms`);
-          }
-          throw err;
-        });
+  /**
+   * Appends records that had to wait for metadata or buffer space, one at a time in send order
+   * (later records queue behind them), each bounded by max.block.ms.
+   */
+  private async appendBlocked(): Promise<void> {
+    while (this.blocked.length > 0) {
+      const { record, input, sizeBytes, delivery, deadlineMs } = this.blocked[0]!;
+      try {
+        if (this.cluster.topic(record.topic) === undefined) {
+          await this.cluster.topicMetadata(record.topic, Math.max(0, deadlineMs - Date.now())).catch((err: Error) => {
+            if (err instanceof KafkaError && err.code === ErrorCode.UNKNOWN_TOPIC_OR_PARTITION) {
+              throw new KafkaTimeoutError(`Topic '${record.topic}' not present in metadata after max.block.ms=${this.config.maxBlockMs} ms`);
+            }
+            throw err;
+          });
+        }
+        await this.reserveMemory(sizeBytes, Math.max(0, deadlineMs - Date.now()));
+        this.bufferedBytes -= sizeBytes; // append() accounts for it again
+        if (this.closed) throw new KafkaClosedError('The producer is closed');
+        this.append(record, input, sizeBytes, delivery);
+      } catch (err) {
+        deliver(delivery, err as Error, null);
       }
-      await this.reserveMemory(sizeBytes, Math.max(0, deadline - Date.now()));
-      if (this.closing) throw new KafkaClosedError('The producer is closed');
-      this.bufferedBytes -= sizeBytes; // append() accounts for it again
-      this.append(record, input, sizeBytes, delivery);
-    } catch (err) {
-      deliver(delivery, err as Error, null);
+      this.blocked.shift();
     }
   }
 
@@ -275,7 +284,7 @@ export class Producer {
   private drain(): void {
     if (this.closed) return;
     const now = Date.now();
-    const urgent = this.flushing > 0 || this.closing || this.memoryWaiters.length > 0;
+    const urgent = this.flushing > 0 || this.closing || this.blocked.length > 0;
     let nextLingerMs = Infinity;
     const byNode = new Map<number, ProducerBatch[]>();
     let missingLeader = false;
@@ -558,7 +567,7 @@ export class Producer {
   /** Sends everything buffered now (ignoring linger.ms) and resolves when all of it is acknowledged or failed. */
   async flush(): Promise<void> {
     // Records still waiting for metadata or buffer space are appended later; wait for them first (bounded by max.block.ms).
-    for (let i = 0; this.memoryWaiters.length > 0 && i < this.config.maxBlockMs; i++) {
+    for (let i = 0; this.blocked.length > 0 && i < this.config.maxBlockMs; i++) {
       this.flushing++;
       this.scheduleDrain();
       await new Promise((r) => setTimeout(r, 1));
@@ -602,6 +611,7 @@ export class Producer {
       clearTimeout(w.timer);
       w.reject(err);
     }
+    for (const b of this.blocked.splice(0)) deliver(b.delivery, err, null);
   }
 }
 
