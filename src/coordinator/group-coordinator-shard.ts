@@ -29,7 +29,7 @@ export interface GroupCoordinatorConfig {
   offsetMetadataMaxBytes: number;
   /** offsets.retention.check.interval.ms: how often expired offsets are removed (default 600000). */
   offsetsRetentionCheckIntervalMs?: number;
-  /** group.classic.new.member.join.timeout.ms... Kafka's fixed 300000: how long a new member may await a join. */
+  /** How long a new member may wait in a join phase before it expires (Kafka's fixed 300000; not a config key). */
   groupNewMemberJoinTimeoutMs?: number;
 }
 
