@@ -1,0 +1,78 @@
+/**
+ * The two admin steps the benchmark needs before it can produce: create a topic and wait until
+ * its partition has a leader. Plain Kafka requests over one short-lived connection.
+ */
+import { connect } from 'node:net';
+import { decodeResponseFrame, encodeRequestFrame, type Init, type MessageCodec } from '../src/protocol/index.js';
+import { CreateTopicsRequest } from '../src/protocol/generated/create-topics-request.js';
+import { CreateTopicsResponse } from '../src/protocol/generated/create-topics-response.js';
+import { MetadataRequest } from '../src/protocol/generated/metadata-request.js';
+import { MetadataResponse } from '../src/protocol/generated/metadata-response.js';
+import { FrameReader, delay, withTimeout } from './common.js';
+
+const REQUEST_TIMEOUT_MS = 10_000;
+const LEADER_WAIT_ATTEMPTS = 100;
+const LEADER_WAIT_STEP_MS = 100;
+/** Kafka's TOPIC_ALREADY_EXISTS. */
+const TOPIC_ALREADY_EXISTS = 36;
+
+/** Sends one request on a fresh connection and decodes the response. */
+async function roundTrip<Req, Res>(
+  host: string,
+  port: number,
+  request: MessageCodec<Req>,
+  response: MessageCodec<Res>,
+  version: number,
+  body: Init<Req>,
+): Promise<Res> {
+  const socket = connect({ host, port, noDelay: true });
+  try {
+    const frame = await withTimeout(
+      new Promise<Buffer>((resolve, reject) => {
+        const reader = new FrameReader();
+        socket.on('data', (data: Buffer) => {
+          try {
+            reader.push(data, resolve);
+          } catch (error) {
+            reject(error as Error);
+          }
+        });
+        socket.once('error', reject);
+        socket.once('close', () => reject(new Error(`${host}:${port} closed the connection`)));
+        for (const chunk of encodeRequestFrame(request, version, 1, 'samsa-bench-admin', body)) socket.write(chunk);
+      }),
+      REQUEST_TIMEOUT_MS,
+      `no ${request.name} response from ${host}:${port}`,
+    );
+    return decodeResponseFrame(response, version, frame).body;
+  } finally {
+    socket.destroy();
+  }
+}
+
+/** Creates `topic` with one partition and one replica (an existing topic is fine). */
+export async function createTopic(host: string, port: number, topic: string): Promise<void> {
+  const created = await roundTrip(host, port, CreateTopicsRequest, CreateTopicsResponse, 5, {
+    topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+    timeoutMs: 10_000,
+    validateOnly: false,
+  });
+  const result = created.topics[0];
+  if (!result || (result.errorCode !== 0 && result.errorCode !== TOPIC_ALREADY_EXISTS)) {
+    throw new Error(`CreateTopics ${topic} failed: error ${result?.errorCode} ${result?.errorMessage ?? ''}`);
+  }
+}
+
+/** Polls Metadata (bounded) until partition 0 of `topic` has a leader. */
+export async function waitForLeader(host: string, port: number, topic: string): Promise<void> {
+  let last = 'no answer';
+  for (let attempt = 0; attempt < LEADER_WAIT_ATTEMPTS; attempt++) {
+    const metadata = await roundTrip(host, port, MetadataRequest, MetadataResponse, 1, { topics: [{ name: topic }] });
+    const t = metadata.topics.find((x) => x.name === topic);
+    const p = t?.partitions.find((x) => x.partitionIndex === 0);
+    if (t && t.errorCode === 0 && p && p.errorCode === 0 && p.leaderId >= 0) return;
+    last = `topic error ${t?.errorCode}, partition error ${p?.errorCode}, leader ${p?.leaderId}`;
+    await delay(LEADER_WAIT_STEP_MS);
+  }
+  throw new Error(`partition ${topic}-0 has no leader after ${LEADER_WAIT_ATTEMPTS * LEADER_WAIT_STEP_MS} ms (${last})`);
+}

@@ -1,0 +1,222 @@
+/**
+ * Pieces shared by the benchmark processes: size-prefixed frame splitting, the messages the
+ * orchestrator (run.ts) exchanges with the load generator over the fork IPC channel, and small
+ * bounded helpers. Nothing here touches the broker's internals.
+ */
+import { readFileSync } from 'node:fs';
+import { createServer } from 'node:net';
+
+/** Largest frame any benchmark process accepts (a Fetch response is at most a few MiB). */
+export const MAX_FRAME_BYTES = 128 * 1024 * 1024;
+
+/** MiB, the unit of every throughput this suite reports. */
+export const MIB = 1024 * 1024;
+
+/**
+ * Splits a byte stream into frames of the form [int32 size][size bytes]. A frame that lies in one
+ * chunk is returned as a view; one spanning chunks is copied once into a buffer of its size.
+ */
+export class FrameReader {
+  private readonly chunks: Buffer[] = [];
+  private buffered = 0;
+  private nextSize = -1;
+
+  constructor(private readonly maxFrameBytes = MAX_FRAME_BYTES) {}
+
+  /** Adds received bytes; calls `onFrame` with each complete frame body (without its size prefix). */
+  push(data: Buffer, onFrame: (frame: Buffer) => void): void {
+    this.chunks.push(data);
+    this.buffered += data.length;
+    // Bounded: every iteration consumes at least the 4-byte size prefix.
+    while (true) {
+      if (this.nextSize < 0) {
+        if (this.buffered < 4) return;
+        this.nextSize = this.take(4).readInt32BE(0);
+        if (this.nextSize < 0 || this.nextSize > this.maxFrameBytes) {
+          throw new Error(`frame size ${this.nextSize} is outside 0..${this.maxFrameBytes}`);
+        }
+      }
+      if (this.buffered < this.nextSize) return;
+      const frame = this.take(this.nextSize);
+      this.nextSize = -1;
+      onFrame(frame);
+    }
+  }
+
+  private take(n: number): Buffer {
+    this.buffered -= n;
+    const first = this.chunks[0]!;
+    if (first.length === n) return this.chunks.shift()!;
+    if (first.length > n) {
+      this.chunks[0] = first.subarray(n);
+      return first.subarray(0, n);
+    }
+    const out = Buffer.allocUnsafe(n);
+    let filled = 0;
+    while (filled < n) {
+      const chunk = this.chunks[0]!;
+      const part = Math.min(chunk.length, n - filled);
+      chunk.copy(out, filled, 0, part);
+      filled += part;
+      if (part === chunk.length) this.chunks.shift();
+      else this.chunks[0] = chunk.subarray(part);
+    }
+    return out;
+  }
+}
+
+/** Which server a load-generator task drives. */
+export type Target = 'samsa' | 'baseline';
+
+/** Pipelined produce: one ready-made 16 KiB batch per request, acks=1. */
+export interface ProduceTask {
+  kind: 'produce';
+  target: Target;
+  host: string;
+  port: number;
+  topic: string;
+  partition: number;
+  recordBytes: number;
+  batchBytes: number;
+  inflightPerConnection: number;
+  connections: number;
+  /** Requests answered during this time are not counted. */
+  warmupMs: number;
+  /** Measured window after the warm-up; the task ends when it closes... */
+  measureMs: number;
+  /** ...or when this many batch bytes were acknowledged in total (a fill), whichever comes first. */
+  stopAfterBytes: number;
+}
+
+/** Sequential fetch of a whole log (or the baseline's files) from the start, `requestBytes` per request. */
+export interface FetchTask {
+  kind: 'fetch';
+  target: Target;
+  host: string;
+  port: number;
+  topic: string;
+  partition: number;
+  /** Fetch partitionMaxBytes, and the baseline's bytes per request. */
+  requestBytes: number;
+  /** Fetch request maxBytes (Samsa only). */
+  responseMaxBytes: number;
+  fetchVersion: number;
+  /** Bytes expected in total; the read stops there (or at the end of the log). */
+  totalBytes: number;
+  /** Bytes read before the measured window starts. */
+  warmupBytes: number;
+  /** Hard limit on the whole task. */
+  timeLimitMs: number;
+}
+
+/** A task the orchestrator sends to a load generator. */
+export type LoadTask = ProduceTask | FetchTask;
+
+/** What a load generator reports for one task. */
+export interface LoadResult {
+  kind: LoadTask['kind'];
+  target: Target;
+  /** Payload bytes (record batches, or baseline frame payloads) in the measured window. */
+  measuredBytes: number;
+  measuredRequests: number;
+  measuredMs: number;
+  mibPerSec: number;
+  totalBytes: number;
+  totalRequests: number;
+  /** Size of one produce batch (produce only). */
+  batchSizeBytes?: number;
+  /** Size of the whole produce request frame, size prefix included (produce only). */
+  requestFrameBytes?: number;
+  /** Load generator CPU (user+system) over the measured window, as % of one core. */
+  generatorCpuPercent: number;
+  /** Why the task ended. */
+  stoppedBy: 'time' | 'bytes' | 'end-of-log' | 'request-limit';
+}
+
+/** Messages from a load generator to the orchestrator. */
+export type GeneratorMessage =
+  | { type: 'measure-start'; atUs: number }
+  | { type: 'measure-end'; atUs: number }
+  | { type: 'result'; result: LoadResult }
+  | { type: 'error'; message: string };
+
+/**
+ * The monotonic clock in microseconds. It is CLOCK_MONOTONIC, the clock V8 stamps .cpuprofile
+ * samples with, so windows measured here select samples of another process's profile.
+ */
+export function monotonicUs(): number {
+  return Number(process.hrtime.bigint() / 1000n);
+}
+
+/** A measured window on the {@link monotonicUs} clock. */
+export interface TimeWindow {
+  startUs: number;
+  endUs: number;
+}
+
+/** Resolves after `ms` milliseconds. */
+export function delay(ms: number): Promise<void> {
+  return new Promise((resolve) => setTimeout(resolve, ms));
+}
+
+/** Rejects with `message` if `promise` is not settled within `ms`. */
+export async function withTimeout<T>(promise: Promise<T>, ms: number, message: string): Promise<T> {
+  let timer: NodeJS.Timeout | undefined;
+  try {
+    return await Promise.race([
+      promise,
+      new Promise<never>((_, reject) => {
+        timer = setTimeout(() => reject(new Error(`${message} (after ${ms} ms)`)), ms);
+      }),
+    ]);
+  } finally {
+    clearTimeout(timer);
+  }
+}
+
+/** A loopback address 127.0.0.x with x in 2..250, varied per process. */
+export function pickLoopbackHost(): string {
+  return `127.0.0.${2 + ((process.pid * 37 + Math.floor(Math.random() * 249)) % 249)}`;
+}
+
+/** A free TCP port on `host`, found by binding port 0. */
+export async function freePort(host: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve, reject) => {
+    server.once('error', reject);
+    server.listen(0, host, () => resolve());
+  });
+  const address = server.address();
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  if (address === null || typeof address === 'string') throw new Error('unexpected server address');
+  return address.port;
+}
+
+/** CPU time of a live process in milliseconds, from /proc/PID/stat; null when unavailable. */
+export function processCpuMs(pid: number): { userMs: number; systemMs: number } | null {
+  try {
+    const stat = readFileSync(`/proc/${pid}/stat`, 'utf8');
+    // Fields after the parenthesised command name; utime and stime are fields 14 and 15.
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    const toMs = (ticks: string | undefined): number => (Number(ticks) * 1000) / CLOCK_TICKS_PER_SECOND;
+    return { userMs: toMs(fields[11]), systemMs: toMs(fields[12]) };
+  } catch {
+    return null;
+  }
+}
+
+/** Busy CPU time of the whole machine (all cores, not idle or iowait) in milliseconds; null off Linux. */
+export function machineBusyMs(): number | null {
+  try {
+    const line = readFileSync('/proc/stat', 'utf8').split('\n', 1)[0]!;
+    const ticks = line.trim().split(/\s+/).slice(1, 9).map(Number);
+    const total = ticks.reduce((sum, t) => sum + t, 0);
+    const idle = ticks[3]! + ticks[4]!;
+    return ((total - idle) * 1000) / CLOCK_TICKS_PER_SECOND;
+  } catch {
+    return null;
+  }
+}
+
+/** USER_HZ on Linux; 100 on every mainstream architecture. */
+const CLOCK_TICKS_PER_SECOND = 100;
