@@ -1,3 +1,4 @@
+import { ErrorCode } from '../../common/errors.js';
 import { ApiKey } from '../../protocol/index.js';
 import { OffsetCommitRequest } from '../../protocol/generated/offset-commit-request.js';
 import { OffsetCommitResponse } from '../../protocol/generated/offset-commit-response.js';
@@ -63,7 +64,23 @@ export const offsetDeleteHandler = defineHandler({
   request: OffsetDeleteRequest,
   response: OffsetDeleteResponse,
   async handle(request, ctx) {
-    const out = await ctx.broker.groups.call<object>(request.groupId, (c, nowMs, id) => c.deleteOffsets(nowMs, id, request, ctx.apiVersion));
-    return isUnavailable(out) ? { errorCode: out.unavailable, throttleTimeMs: 0, topics: [] } : out;
+    const broker = ctx.broker;
+    const exists = (topic: string, partition: number): boolean => broker.image.topic(topic)?.partitions.has(partition) ?? false;
+    // Partitions that do not exist are answered here, as Kafka's request handler does.
+    const known = request.topics
+      .map((t) => ({ name: t.name, partitions: t.partitions.filter((p) => exists(t.name, p.partitionIndex)) }))
+      .filter((t) => t.partitions.length > 0);
+    const unknown = request.topics
+      .map((t) => ({
+        name: t.name,
+        partitions: t.partitions.filter((p) => !exists(t.name, p.partitionIndex)).map((p) => ({ partitionIndex: p.partitionIndex, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION })),
+      }))
+      .filter((t) => t.partitions.length > 0);
+    const out = await broker.groups.call<{ errorCode: number; topics: { name: string; partitions: { partitionIndex: number; errorCode: number }[] }[] }>(
+      request.groupId,
+      (c, nowMs, id) => c.deleteOffsets(nowMs, id, { ...request, topics: known }, ctx.apiVersion),
+    );
+    if (isUnavailable(out)) return { errorCode: out.unavailable, throttleTimeMs: 0, topics: [] };
+    return { ...out, throttleTimeMs: 0, topics: out.errorCode === ErrorCode.NONE ? [...out.topics, ...unknown] : out.topics };
   },
 });
