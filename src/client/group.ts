@@ -126,10 +126,15 @@ export class GroupMembership {
   async poll(_deadlineMs: number): Promise<void> {
     if (!this.subscribed || this.closed) return;
     if (!this.needsJoin && this.generationId !== NO_GENERATION) return;
+    await this.startJoin();
+  }
+
+  /** Starts (or joins) the join/sync round. */
+  private startJoin(): Promise<void> {
     this.joining ??= this.joinLoop().finally(() => {
       this.joining = null;
     });
-    await this.joining;
+    return this.joining;
   }
 
   /** Called after poll() returned records (nothing to do: commits are timer- or caller-driven). */
@@ -301,7 +306,11 @@ export class GroupMembership {
 
   /** Reacts to a group error code from Heartbeat or OffsetCommit. */
   private onGroupError(code: number): void {
-    if (code === ErrorCode.REBALANCE_IN_PROGRESS) this.needsJoin = true;
+    if (code === ErrorCode.REBALANCE_IN_PROGRESS) {
+      // Rejoin at once rather than at the next poll(), so a consumer busy elsewhere does not stall the group.
+      this.needsJoin = true;
+      if (!this.closed && this.subscribed) this.startJoin().catch(() => undefined);
+    }
     else if (code === ErrorCode.UNKNOWN_MEMBER_ID || code === ErrorCode.ILLEGAL_GENERATION || code === ErrorCode.FENCED_INSTANCE_ID) {
       if (code === ErrorCode.UNKNOWN_MEMBER_ID) this.memberId = '';
       this.generationId = NO_GENERATION;
