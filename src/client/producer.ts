@@ -7,6 +7,7 @@ import { parseProducerConfig, type ProducerConfig, type ProducerOptions } from '
 import { KafkaClosedError, KafkaTimeoutError, isRetriableError } from './errors.js';
 import { partitionForKey } from './murmur2.js';
 import { toBytes, toRecordHeaders, tpKey, type ProducerRecord, type RecordMetadata } from './record.js';
+import { Fifo } from './fifo.js';
 import { StickyPartitioner } from './sticky-partitioner.js';
 
 /** Bytes a record adds to a batch beyond key, value and headers (varints, attributes); an upper bound. */
@@ -82,7 +83,7 @@ export class Producer {
   private bufferedBytes = 0;
   private readonly memoryWaiters: MemoryWaiter[] = [];
   /** Records waiting for metadata or buffer space, in send order. */
-  private readonly blocked: { record: ProducerRecord; input: RecordInput; sizeBytes: number; delivery: DeliveryCallback | PromiseHandlers; deadlineMs: number }[] = [];
+  private readonly blocked = new Fifo<{ record: ProducerRecord; input: RecordInput; sizeBytes: number; delivery: DeliveryCallback | PromiseHandlers; deadlineMs: number }>();
   private producerId = -1n;
   private producerEpoch = -1;
   private initializing: Promise<void> | null = null;
@@ -154,7 +155,9 @@ export class Producer {
    */
   private async appendBlocked(): Promise<void> {
     while (this.blocked.length > 0) {
-      const { record, input, sizeBytes, delivery, deadlineMs } = this.blocked[0]!;
+      const item = this.blocked.peek();
+      if (item === undefined) break; // failAll() emptied the queue
+      const { record, input, sizeBytes, delivery, deadlineMs } = item;
       try {
         if (this.cluster.topic(record.topic) === undefined) {
           await this.cluster.topicMetadata(record.topic, Math.max(0, deadlineMs - Date.now())).catch((err: Error) => {
@@ -611,7 +614,7 @@ export class Producer {
       clearTimeout(w.timer);
       w.reject(err);
     }
-    for (const b of this.blocked.splice(0)) deliver(b.delivery, err, null);
+    for (const b of this.blocked.drain()) deliver(b.delivery, err, null);
   }
 }
 
