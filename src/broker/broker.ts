@@ -52,7 +52,6 @@ export interface BrokerEndpoint {
 /** Producer ids handed out per block persisted in the metadata log. */
 const PRODUCER_ID_BLOCK_SIZE = 1000;
 const FLUSH_CHECK_INTERVAL_MS = 1000;
-const CHECKPOINT_INTERVAL_MS = 5000;
 /** Request bytes read ahead per connection before it stops being read (one frame always fits). */
 const MAX_QUEUED_BYTES_PER_CONNECTION = 4 * 1024 * 1024;
 /** Security protocol ids as in RegisterBrokerRecord (Kafka's SecurityProtocol.id). */
@@ -76,6 +75,8 @@ export class Broker {
   private readonly servers: Server[] = [];
   private readonly connections = new Set<Connection>();
   private readonly timers: NodeJS.Timeout[] = [];
+  /** Periodic flushes and checkpoints in progress, awaited before the logs close. */
+  private readonly timerTasks = new Set<Promise<void>>();
   private metadataChain: Promise<unknown> = Promise.resolve();
   private producerIdNext = 0n;
   private producerIdEnd = 0n;
@@ -196,17 +197,26 @@ export class Broker {
   }
 
   private startTimers(): void {
-    const flush = setInterval(() => void this.logs.flushIfDue(BigInt(Date.now())).catch((e: Error) => this.log(`ERROR: flush: ${e.message}`)), FLUSH_CHECK_INTERVAL_MS);
-    const checkpoint = setInterval(() => {
-      try {
-        this.logs.checkpointAll();
-      } catch (e) {
-        this.log(`ERROR: checkpoint: ${(e as Error).message}`);
-      }
-    }, CHECKPOINT_INTERVAL_MS);
-    flush.unref();
-    checkpoint.unref();
-    this.timers.push(flush, checkpoint);
+    const every = (ms: number, what: string, task: () => Promise<void>): void => {
+      let running: Promise<void> | undefined;
+      const timer = setInterval(() => {
+        if (running || this.stopping) return;
+        running = task()
+          .catch((e: Error) => this.log(`ERROR: ${what}: ${e.message}`))
+          .finally(() => {
+            this.timerTasks.delete(running!);
+            running = undefined;
+          });
+        this.timerTasks.add(running);
+      }, ms);
+      timer.unref();
+      this.timers.push(timer);
+    };
+    every(FLUSH_CHECK_INTERVAL_MS, 'flush', () => this.logs.flushIfDue(BigInt(Date.now())));
+    // Kafka's checkpoint intervals; the fsyncs run off the event loop.
+    every(this.config.getNumber('replica.high.watermark.checkpoint.interval.ms'), 'high watermark checkpoint', () => this.logs.checkpointHighWatermarks());
+    every(this.config.getNumber('log.flush.offset.checkpoint.interval.ms'), 'recovery point checkpoint', () => this.logs.checkpointRecoveryPoints());
+    every(this.config.getNumber('log.flush.start.offset.checkpoint.interval.ms'), 'log start offset checkpoint', () => this.logs.checkpointLogStartOffsetsAsync());
   }
 
   /** The active controller's id: this node (single voter, combined mode). */
@@ -353,6 +363,7 @@ export class Broker {
     this.purgatory.completeAll();
     for (const c of this.connections) c.close();
     await this.metadataChain;
+    await Promise.allSettled([...this.timerTasks]);
     await this.groups.close();
     await this.logs.close();
     await this.metadataLog.close();

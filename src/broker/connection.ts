@@ -29,6 +29,7 @@ export class Connection {
   private readonly queue: Buffer[] = [];
   private queuedBytes = 0;
   private processing = false;
+  private corked = false;
   private closed = false;
 
   constructor(
@@ -131,9 +132,7 @@ export class Connection {
         this.queuedBytes -= frame.length;
         const response = await this.handler(frame, this);
         if (response === null || this.closed) continue;
-        this.socket.cork();
-        for (const chunk of response) this.socket.write(chunk);
-        this.socket.uncork();
+        this.write(response);
       }
     } catch (error) {
       this.log(`closing connection from ${this.remoteAddress}: ${(error as Error).message}`);
@@ -142,6 +141,22 @@ export class Connection {
       this.processing = false;
       this.maybeResume();
     }
+  }
+
+  /**
+   * Writes a response. The socket stays corked until the event loop turns, so the responses to
+   * pipelined requests handled in one go leave in a single vectored write.
+   */
+  private write(response: Buffer[]): void {
+    if (!this.corked) {
+      this.corked = true;
+      this.socket.cork();
+      setImmediate(() => {
+        this.corked = false;
+        if (!this.socket.destroyed) this.socket.uncork();
+      });
+    }
+    for (const chunk of response) this.socket.write(chunk);
   }
 
   private maybeResume(): void {

@@ -1,22 +1,29 @@
-/** Largest number of distinct (client id, API, version) keys counted; further keys are lumped. */
-const MAX_KEYS = 10_000;
+/** Largest number of distinct client ids counted per (API, version); further ones are lumped. */
+const MAX_CLIENTS_PER_VERSION = 1000;
+const OTHER_CLIENTS = '(other)';
 
-/** Request counts per (client id, API key, version), so operators see who uses legacy versions. */
+/** Request counts per (API key, version, client id), so operators see who uses legacy versions. */
 export class RequestMetrics {
-  private readonly counts = new Map<string, number>();
+  /** apiKey * 1000 + version -> client id -> count. */
+  private readonly counts = new Map<number, Map<string, number>>();
 
   /** Counts one request. */
   countRequest(apiKey: number, apiVersion: number, clientId: string | null): void {
-    let key = `${clientId ?? ''}\u0000${apiKey}\u0000${apiVersion}`;
-    if (!this.counts.has(key) && this.counts.size >= MAX_KEYS) key = `(other)\u0000${apiKey}\u0000${apiVersion}`;
-    this.counts.set(key, (this.counts.get(key) ?? 0) + 1);
+    const slot = apiKey * 1000 + apiVersion;
+    let byClient = this.counts.get(slot);
+    if (!byClient) this.counts.set(slot, (byClient = new Map()));
+    let client = clientId ?? '';
+    const current = byClient.get(client);
+    if (current === undefined && byClient.size >= MAX_CLIENTS_PER_VERSION) client = OTHER_CLIENTS;
+    byClient.set(client, (byClient.get(client) ?? 0) + 1);
   }
 
   /** Snapshot of the counts. */
   snapshot(): { clientId: string; apiKey: number; apiVersion: number; count: number }[] {
-    return [...this.counts].map(([key, count]) => {
-      const [clientId, apiKey, apiVersion] = key.split('\u0000');
-      return { clientId: clientId!, apiKey: Number(apiKey), apiVersion: Number(apiVersion), count };
-    });
+    const out: { clientId: string; apiKey: number; apiVersion: number; count: number }[] = [];
+    for (const [slot, byClient] of this.counts) {
+      for (const [clientId, count] of byClient) out.push({ clientId, apiKey: Math.floor(slot / 1000), apiVersion: slot % 1000, count });
+    }
+    return out;
   }
 }

@@ -42,12 +42,15 @@ export interface ParsedRequestHeader extends RequestHeaderStart {
   body: Reader;
 }
 
-/** Decodes the header of a request frame of a known API and version. */
+/** Decodes the header of a request frame of a known API and version (hot path: no header object). */
 export function parseRequestHeader(frame: Buffer): ParsedRequestHeader {
   const start = peekRequestHeader(frame);
-  const r = new Reader(frame);
-  const header = RequestHeader.decode(r, requestHeaderVersion(start.apiKey, start.apiVersion));
-  return { ...start, clientId: header.clientId, body: r };
+  const r = new Reader(frame, 8);
+  const headerVersion = requestHeaderVersion(start.apiKey, start.apiVersion);
+  // The client id is a nullable non-compact string in header v1 and v2 alike (flexibleVersions "none").
+  const clientId = headerVersion >= 1 ? r.nullableString(false) : null;
+  if (headerVersion >= 2) r.taggedFields(() => false);
+  return { apiKey: start.apiKey, apiVersion: start.apiVersion, correlationId: start.correlationId, clientId, body: r };
 }
 
 /** Encodes a whole response frame (size prefix, header, body) as chunks for a vectored write. */

@@ -1,5 +1,5 @@
 import fs from 'node:fs';
-import { writeFileAtomicSync } from './file-util.js';
+import { writeFileAtomic, writeFileAtomicSync } from './file-util.js';
 
 /** Version written on the first line of Kafka's text checkpoint files. */
 const CHECKPOINT_VERSION = 0;
@@ -48,6 +48,13 @@ export function parseCheckpoint(text: string, fieldsPerLine: number, file: strin
 export function writeOffsetCheckpoint(file: string, entries: readonly PartitionOffset[]): void {
   const lines = entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`);
   writeFileAtomicSync(file, formatCheckpoint(lines));
+}
+
+/** Async form of writeOffsetCheckpoint for periodic checkpoints; returns the text written. */
+export async function writeOffsetCheckpointAsync(file: string, entries: readonly PartitionOffset[]): Promise<string> {
+  const text = formatCheckpoint(entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`));
+  await writeFileAtomic(file, text);
+  return text;
 }
 
 /** Reads an offset checkpoint into a map keyed `topic-partition`; a missing file reads as empty. */

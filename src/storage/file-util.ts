@@ -47,6 +47,28 @@ export function writeFileAtomicSync(file: string, data: string | Buffer, durable
   if (durable) fsyncDirSync(path.dirname(file));
 }
 
+/**
+ * Like writeFileAtomicSync, but the fsyncs run in libuv's thread pool, so a periodic checkpoint
+ * never blocks the event loop (or the requests behind it) on a journal commit.
+ */
+export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
+  const tmp = file + '.tmp';
+  const handle = await fs.promises.open(tmp, 'w');
+  try {
+    await handle.writeFile(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+  await fs.promises.rename(tmp, file);
+  const dir = await fs.promises.open(path.dirname(file), 'r');
+  try {
+    await dir.sync();
+  } finally {
+    await dir.close();
+  }
+}
+
 /** Writes all of `data` at `position`, looping over short writes (bounded by the data length). */
 export function writeFullySync(fd: number, data: Buffer, position: number): void {
   let written = 0;

@@ -2,7 +2,7 @@ import { randomUUID } from 'node:crypto';
 import fs from 'node:fs';
 import path from 'node:path';
 import { assert } from '../common/assert.js';
-import { CheckpointFileName, readOffsetCheckpoint, writeOffsetCheckpoint, type PartitionOffset } from './checkpoint-file.js';
+import { CheckpointFileName, formatCheckpoint, readOffsetCheckpoint, writeOffsetCheckpoint, writeOffsetCheckpointAsync, type PartitionOffset } from './checkpoint-file.js';
 import { fsyncDirSync, writeFileAtomicSync } from './file-util.js';
 import { makeLogConfig, type LogConfig } from './log-config.js';
 import { SegmentFdPool } from './log-segment.js';
@@ -142,6 +142,38 @@ export class LogManager {
     for (const d of this.dirs) this.checkpointDir(d);
   }
 
+  /** Writes replication-offset-checkpoint (high watermarks) of every dir; fsyncs off the event loop. */
+  checkpointHighWatermarks(): Promise<void> {
+    return this.checkpointAsync(CheckpointFileName.REPLICATION_OFFSET, (log) => log.highWatermark);
+  }
+
+  /** Writes recovery-point-offset-checkpoint of every dir; fsyncs off the event loop. */
+  checkpointRecoveryPoints(): Promise<void> {
+    return this.checkpointAsync(CheckpointFileName.RECOVERY_POINT, (log) => log.recoveryPoint);
+  }
+
+  /** Writes log-start-offset-checkpoint of every dir; fsyncs off the event loop. */
+  checkpointLogStartOffsetsAsync(): Promise<void> {
+    return this.checkpointAsync(CheckpointFileName.LOG_START_OFFSET, (log) => log.logStartOffset);
+  }
+
+  /** Checkpoint text last written per file: an unchanged checkpoint is not rewritten. */
+  private readonly lastWritten = new Map<string, string>();
+
+  private async checkpointAsync(name: string, value: (log: PartitionLog) => bigint): Promise<void> {
+    if (this.closed) return;
+    await Promise.all(
+      this.dirs.map(async (d) => {
+        const file = path.join(d.dir, name);
+        const entries = [...d.logs.values()].map((log) => ({ topic: log.topic, partition: log.partition, offset: value(log) }));
+        const text = formatCheckpoint(entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`));
+        if (this.lastWritten.get(file) === text) return;
+        await writeOffsetCheckpointAsync(file, entries);
+        this.lastWritten.set(file, text);
+      }),
+    );
+  }
+
   /** Runs flush.ms and producer expiration on every log. */
   async flushIfDue(nowMs: bigint): Promise<void> {
     this.nowMs = nowMs;
@@ -204,6 +236,7 @@ export class LogManager {
   }
 
   private checkpointDir(d: LogDirState): void {
+    this.lastWritten.clear();
     const logs = [...d.logs.values()];
     const entries = (value: (log: PartitionLog) => bigint): PartitionOffset[] =>
       logs.map((log) => ({ topic: log.topic, partition: log.partition, offset: value(log) }));

@@ -30,6 +30,8 @@ export interface SegmentSettings {
  */
 export class SegmentFdPool {
   private readonly open = new Map<LogSegment, true>();
+  /** The segment touched last: touching it again changes nothing (the hot path of appends). */
+  private lastTouched: LogSegment | null = null;
 
   /** Creates a pool closing descriptors beyond `maxOpenSegments`. */
   constructor(readonly maxOpenSegments = 1024) {
@@ -38,6 +40,8 @@ export class SegmentFdPool {
 
   /** Marks `segment` as just used and closes the least recently used ones over the bound. */
   touch(segment: LogSegment): void {
+    if (this.open.size <= this.maxOpenSegments && this.lastTouched === segment) return;
+    this.lastTouched = segment;
     this.open.delete(segment);
     this.open.set(segment, true);
     let budget = this.open.size;
@@ -50,6 +54,7 @@ export class SegmentFdPool {
   /** Forgets a segment whose descriptor was closed. */
   forget(segment: LogSegment): void {
     this.open.delete(segment);
+    if (this.lastTouched === segment) this.lastTouched = null;
   }
 
   /** Number of segments with an open descriptor. */
@@ -294,7 +299,7 @@ export class LogSegment {
   }
 
   private acquireFd(): number {
-    assert(!this.closed || this.pins > 0, `segment ${this.logFile} is closed`);
+    if (this.closed && this.pins === 0) assert(false, `segment ${this.logFile} is closed`);
     if (this.fd === null) this.fd = fs.openSync(this.logFile, 'r+');
     this.pool.touch(this);
     return this.fd;

@@ -4,13 +4,20 @@ import { fsyncAsync, writeFullySync } from './file-util.js';
 
 const OPEN_READ_WRITE_CREATE = fs.constants.O_RDWR | fs.constants.O_CREAT;
 
+/** Pending index entries written to the file in one go once this many have accumulated. */
+const WRITE_BEHIND_ENTRIES = 512;
+
 /**
  * Shared mechanics of Kafka's sparse index files: fixed-size big-endian entries appended at the end
- * of a file, mirrored in memory for lookups. No preallocation: the file always holds exactly the
- * valid entries, as Kafka's indexes do after a trim.
+ * of a file, mirrored in memory for lookups. No preallocation: the file holds exactly the valid
+ * entries, as Kafka's indexes do after a trim. Entries are written behind (Kafka maps the file
+ * instead): in batches, and always before a flush, a close or a rename, so an index on disk is
+ * complete for every flushed segment; recovery rebuilds the indexes of unflushed ones.
  */
 abstract class IndexFile {
   protected count = 0;
+  /** Entries already written to the file; entries from here to `count` are pending. */
+  private written = 0;
   private fd: number | null = null;
 
   protected constructor(
@@ -39,6 +46,7 @@ abstract class IndexFile {
     this.clearMemory();
     const n = bytes.length / this.entryBytes;
     for (let i = 0; i < n; i++) this.decodeEntry(bytes, i * this.entryBytes);
+    this.written = this.count;
     return true;
   }
 
@@ -51,45 +59,62 @@ abstract class IndexFile {
   truncateToEntries(n: number): void {
     assert(n >= 0 && n <= this.count, `cannot truncate index to ${n} of ${this.count} entries`);
     this.count = n;
+    if (this.written <= n) return;
+    this.written = n;
     const bytes = n * this.entryBytes;
     if (this.fd !== null) fs.ftruncateSync(this.fd, bytes);
     else if (fs.existsSync(this.file)) fs.truncateSync(this.file, bytes);
     else fs.writeFileSync(this.file, Buffer.alloc(0));
   }
 
-  /** fsyncs the file if it has an open writer. */
+  /** Writes pending entries, then fsyncs the file if it has an open writer. */
   async flush(): Promise<void> {
+    this.writePending();
     if (this.fd !== null) await fsyncAsync(this.fd);
   }
 
-  /** fsyncs the file synchronously if it has an open writer. */
+  /** Writes pending entries, then fsyncs the file synchronously if it has an open writer. */
   flushSync(): void {
+    this.writePending();
     if (this.fd !== null) fs.fsyncSync(this.fd);
   }
 
-  /** Closes the writer descriptor (reopened on the next append). */
+  /** Writes pending entries and closes the writer descriptor (reopened on the next append). */
   closeWriter(): void {
+    this.writePending();
     if (this.fd !== null) fs.closeSync(this.fd);
     this.fd = null;
   }
 
   /** Deletes the file. */
   delete(): void {
-    this.closeWriter();
+    if (this.fd !== null) fs.closeSync(this.fd);
+    this.fd = null;
     fs.rmSync(this.file, { force: true });
     this.clearMemory();
+    this.written = 0;
   }
 
   /** Renames the file (the in-memory entries stay valid). */
   rename(file: string): void {
+    this.writePending();
     fs.renameSync(this.file, file);
     (this as { file: string }).file = file;
   }
 
-  protected writeEntry(entry: Buffer): void {
-    assert(!this.isFull(), `index ${this.file} is full`);
+  /** Called after an entry was added in memory: writes pending entries once enough accumulated. */
+  protected entryAdded(): void {
+    if (this.count - this.written >= WRITE_BEHIND_ENTRIES) this.writePending();
+  }
+
+  /** Writes the pending entries at the end of the file with one positional write. */
+  private writePending(): void {
+    if (this.written >= this.count) return;
     if (this.fd === null) this.fd = fs.openSync(this.file, OPEN_READ_WRITE_CREATE);
-    writeFullySync(this.fd, entry, this.count * this.entryBytes);
+    const out = Buffer.allocUnsafe((this.count - this.written) * this.entryBytes);
+    for (let i = this.written; i < this.count; i++) this.encodeEntry(i, out, (i - this.written) * this.entryBytes);
+    writeFullySync(this.fd, out, this.written * this.entryBytes);
+    this.written = this.count;
   }
 
   protected relative(offset: bigint): number {
@@ -117,6 +142,7 @@ abstract class IndexFile {
 
   protected abstract clearMemory(): void;
   protected abstract decodeEntry(bytes: Buffer, pos: number): void;
+  protected abstract encodeEntry(i: number, out: Buffer, pos: number): void;
 }
 
 /** Growth helper for the typed arrays that mirror index files. */
@@ -143,11 +169,9 @@ export class OffsetIndex extends IndexFile {
     if (this.count > 0) {
       assert(rel > this.relOffsets[this.count - 1]!, `index offset ${offset} not increasing in ${this.file}`);
     }
-    const entry = Buffer.allocUnsafe(8);
-    entry.writeInt32BE(rel, 0);
-    entry.writeInt32BE(position, 4);
-    this.writeEntry(entry);
+    assert(!this.isFull(), `index ${this.file} is full`);
     this.push(rel, position);
+    this.entryAdded();
   }
 
   /** File position of the last entry with offset <= `offset` (0 if none): a batch boundary to scan from. */
@@ -188,6 +212,11 @@ export class OffsetIndex extends IndexFile {
     this.push(bytes.readInt32BE(pos), bytes.readInt32BE(pos + 4));
   }
 
+  protected encodeEntry(i: number, out: Buffer, pos: number): void {
+    out.writeInt32BE(this.relOffsets[i]!, pos);
+    out.writeInt32BE(this.positions[i]!, pos + 4);
+  }
+
   private push(rel: number, position: number): void {
     this.relOffsets = grown(this.relOffsets, this.count + 1, this.maxEntries, (n) => new Int32Array(n));
     this.positions = grown(this.positions, this.count + 1, this.maxEntries, (n) => new Int32Array(n));
@@ -219,11 +248,8 @@ export class TimeIndex extends IndexFile {
     if (last && timestampMs <= last.timestampMs) return false;
     if (this.isFull()) return false;
     const rel = this.relative(offset);
-    const entry = Buffer.allocUnsafe(12);
-    entry.writeBigInt64BE(timestampMs, 0);
-    entry.writeInt32BE(rel, 8);
-    this.writeEntry(entry);
     this.push(timestampMs, rel);
+    this.entryAdded();
     return true;
   }
 
@@ -262,6 +288,11 @@ export class TimeIndex extends IndexFile {
 
   protected decodeEntry(bytes: Buffer, pos: number): void {
     this.push(bytes.readBigInt64BE(pos), bytes.readInt32BE(pos + 8));
+  }
+
+  protected encodeEntry(i: number, out: Buffer, pos: number): void {
+    out.writeBigInt64BE(this.timestamps[i]!, pos);
+    out.writeInt32BE(this.relOffsets[i]!, pos + 8);
   }
 
   private push(timestampMs: bigint, rel: number): void {
