@@ -1,5 +1,5 @@
 #!/usr/bin/env node
-// Samsa command line: `samsa server ...` starts a broker; other tools arrive with the client.
+// Samsa command line: `samsa server ...` starts a broker; `samsa <tool>` runs a Kafka-compatible tool.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -15,10 +15,8 @@ if (command === 'server') {
   const code = await runServer(rest);
   if (code >= 0) process.exit(code);
 } else {
-  const known = ['server'];
-  process.stderr.write(
-    (command && command !== '--help' && command !== '-h' ? `Unknown command '${command}'.\n` : '') +
-      `Usage: samsa <command> [options]\nCommands:\n  server   start a broker (samsa server --help)\n`,
-  );
-  process.exit(command === '--help' || command === '-h' ? 0 : 1);
+  const { main } = await import('../dist/src/cli/main.js');
+  process.exitCode = await main(command, rest);
+  // Tools close their clients; should a stray handle linger, leave anyway (without cutting stdout short).
+  setTimeout(() => process.exit(process.exitCode), 5000).unref();
 }

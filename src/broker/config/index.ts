@@ -12,7 +12,7 @@ export { ConfigError, type ConfigProblem, formatProblem } from './config-error.j
 export { ConfigSource, type ConfigSourceId, ConfigType, type ConfigTypeName, type ConfigValue } from './config-value.js';
 export { apacheEnvVarToConfigKey, bitnamiEnvVarToConfigKey, configFromEnv, type EnvConfig, type EnvConfigEntry } from './env.js';
 export type { HostPort, ListenerSpec, ProcessRole, QuorumVoter, SecurityProtocol } from './listeners.js';
-export { parseProperties, type PropertyEntry, PropertiesSyntaxError } from './properties.js';
+export { parseProperties, type PropertyEntry, PropertiesSyntaxError } from '../../common/properties.js';
 export { type ConfigOrigin, describeOrigin } from './settings.js';
 export type { ConfigSynonym } from './synonyms.js';
 export { TOPIC_CONFIG_KEYS, type TopicConfigKey } from './topic-config-def.js';

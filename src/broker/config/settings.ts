@@ -5,7 +5,7 @@
 import { readFileSync } from 'node:fs';
 import type { ConfigProblem } from './config-error.js';
 import { configFromEnv } from './env.js';
-import { parseProperties, PropertiesSyntaxError } from './properties.js';
+import { parseProperties, PropertiesSyntaxError } from '../../common/properties.js';
 
 /** Where a setting came from. */
 export type ConfigOrigin =

@@ -1,0 +1,4 @@
+import type { Tool } from '../tool.js';
+
+/** Every tool of the CLI, in `samsa --help` order. Each lives in its own file in this folder. */
+export const TOOLS: readonly Tool[] = [];
