@@ -108,7 +108,7 @@ function readPartition(
     const data =
       limit > 0 || minOneBatch
         ? log.read(p.fetchOffset, Math.max(limit, 0), log.highWatermark, minOneBatch)
-        : { batches: [], logStartOffset: log.logStartOffset };
+        : { chunks: [] as Buffer[], logStartOffset: log.logStartOffset };
     return {
       partitionIndex: p.partition,
       errorCode: ErrorCode.NONE,
@@ -117,7 +117,7 @@ function readPartition(
       logStartOffset: log.logStartOffset,
       abortedTransactions: isolationLevel === IsolationLevel.READ_COMMITTED ? [] : null,
       preferredReadReplica: -1,
-      records: data.batches,
+      records: data.chunks,
     };
   } catch (error) {
     if (error instanceof KafkaError) return errorPartition(p.partition, error.code, hosted);
