@@ -133,6 +133,13 @@ const CONSUMER_SPECS: Record<Exclude<keyof ConsumerOptions, keyof CommonOptions>
   'group.instance.id': { kind: 'string', default: undefined },
 };
 
+/** Option names each client accepts (Kafka's config names), for tools that filter user-supplied properties. */
+export const CLIENT_OPTION_NAMES: { readonly admin: readonly string[]; readonly producer: readonly string[]; readonly consumer: readonly string[] } = {
+  admin: Object.keys(COMMON_SPECS),
+  producer: [...Object.keys(COMMON_SPECS), ...Object.keys(PRODUCER_SPECS)],
+  consumer: [...Object.keys(COMMON_SPECS), ...Object.keys(CONSUMER_SPECS)],
+};
+
 /** Validated common settings, with units in the names. */
 export interface ClientConfig {
   bootstrapServers: readonly string[];

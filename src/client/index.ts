@@ -20,6 +20,7 @@ export {
 } from './admin.js';
 export type { ListedOffset } from './offsets.js';
 export type { CommonOptions, ProducerOptions, ConsumerOptions, AdminOptions } from './config.js';
+export { CLIENT_OPTION_NAMES } from './config.js';
 export type { ProducerRecord, RecordMetadata, ConsumerRecord, TopicPartition, TopicPartitionOffset, Headers, HeaderValue } from './record.js';
 export { KafkaConnectionError, KafkaTimeoutError, KafkaConfigError, KafkaClosedError } from './errors.js';
 export { KafkaError, ErrorCode, errorName } from '../common/index.js';
