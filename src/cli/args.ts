@@ -10,6 +10,8 @@ export interface OptionSpec {
   readonly repeatable?: boolean;
   /** Several values after one flag until the next option (argparse4j nargs='+', e.g. --producer-props). */
   readonly multipleValues?: boolean;
+  /** The value may be left out (jopt-simple withOptionalArg, e.g. a bare --compression-codec); a bare flag stores ''. */
+  readonly optionalValue?: boolean;
   /** Value placeholder and description for the usage table. */
   readonly valueName?: string;
   readonly description: string;
@@ -72,6 +74,11 @@ export function parseArgs(argv: readonly string[], specs: readonly OptionSpec[],
       list.push('true');
     } else if (eq > 0) {
       list.push(arg.slice(eq + 1));
+    } else if (spec.optionalValue) {
+      const next = argv[i + 1];
+      const isValue = next !== undefined && !(next.startsWith('-') && next.length > 1);
+      list.push(isValue ? next : '');
+      if (isValue) i++;
     } else if (spec.multipleValues) {
       let taken = 0;
       while (i + 1 < argv.length && !(argv[i + 1]!.startsWith('-') && argv[i + 1]!.length > 1 && byName.has(argv[i + 1]!.split('=')[0]!))) {
