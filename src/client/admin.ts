@@ -5,7 +5,9 @@ import { Apis } from './apis.js';
 import { Cluster } from './cluster.js';
 import { parseAdminConfig, type AdminOptions, type ClientConfig } from './config.js';
 import { KafkaConfigError } from './errors.js';
-import { findGroupCoordinator } from './group.js';
+import { describeGroupCoordinator, findGroupCoordinator, type GroupCoordinator } from './group.js';
+
+export type { GroupCoordinator } from './group.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, listOffsets, type ListedOffset } from './offsets.js';
 import { tpKey, type TopicPartition, type TopicPartitionOffset } from './record.js';
 
@@ -71,6 +73,13 @@ const CONFIG_SOURCES: ConfigSource[] = [
   'GROUP_CONFIG',
 ];
 
+/** Another source of a config's value, in the broker's priority order (DescribeConfigs synonyms). */
+export interface ConfigSynonym {
+  name: string;
+  value: string | null;
+  source: ConfigSource;
+}
+
 /** One config entry of a described resource. */
 export interface ConfigEntry {
   name: string;
@@ -79,6 +88,8 @@ export interface ConfigEntry {
   isDefault: boolean;
   isSensitive: boolean;
   source: ConfigSource;
+  /** Filled only when describeConfigs was asked to include synonyms; empty otherwise. */
+  synonyms: ConfigSynonym[];
 }
 
 /** The configs of one resource. */
@@ -220,14 +231,14 @@ export class Admin {
   }
 
   /** Describes configs of resources (all keys, or just `keys`). Broker resources go to that broker. */
-  async describeConfigs(resources: readonly (ConfigResource & { keys?: string[] })[]): Promise<ResourceConfig[]> {
+  async describeConfigs(resources: readonly (ConfigResource & { keys?: string[] })[], opts: { includeSynonyms?: boolean } = {}): Promise<ResourceConfig[]> {
     const out: ResourceConfig[] = [];
     for (const resource of resources) {
       const response = await this.cluster.retry('DescribeConfigs', () =>
         this.forResource(resource, (conn) =>
           conn.request(Apis.DescribeConfigs, {
             resources: [{ resourceType: resourceTypeCode(resource.type), resourceName: resource.name, configurationKeys: resource.keys ?? null }],
-            includeSynonyms: false,
+            includeSynonyms: opts.includeSynonyms ?? false,
             includeDocumentation: false,
           }),
         ),
@@ -244,6 +255,7 @@ export class Admin {
             isDefault: c.configSource === 5 || (c.configSource === -1 && c.isDefault),
             isSensitive: c.isSensitive,
             source: CONFIG_SOURCES[c.configSource] ?? 'UNKNOWN',
+            synonyms: c.synonyms.map((y) => ({ name: y.name, value: y.value, source: CONFIG_SOURCES[y.source] ?? 'UNKNOWN' })),
           })),
         });
       }
@@ -390,6 +402,11 @@ export class Admin {
       }
     }
     return out;
+  }
+
+  /** The broker coordinating a group (its node id and address). */
+  async findGroupCoordinator(groupId: string): Promise<GroupCoordinator> {
+    return describeGroupCoordinator(this.cluster, groupId);
   }
 
   /** Deletes empty groups; throws NON_EMPTY_GROUP, GROUP_ID_NOT_FOUND, … */

@@ -32,12 +32,21 @@ export class KafkaClosedError extends Error {
   override name = 'KafkaClosedError';
 }
 
+/** A KafkaError from a broker response; keeps the broker's own error text (tools print it verbatim, as Kafka's do). */
+export class KafkaResponseError extends KafkaError {
+  /** The errorMessage field of the response, or null when the broker sent none. */
+  readonly brokerMessage: string | null;
+
+  constructor(code: number, message: string, brokerMessage: string | null) {
+    super(code, message);
+    this.brokerMessage = brokerMessage;
+  }
+}
+
 /** Builds the KafkaError for a non-zero error code, with the broker's message when it sent one. */
-export function kafkaErrorFor(code: number, context: string, brokerMessage?: string | null): KafkaError {
-  const err = new KafkaError(code);
+export function kafkaErrorFor(code: number, context: string, brokerMessage?: string | null): KafkaResponseError {
   const detail = brokerMessage ? `: ${brokerMessage}` : '';
-  err.message = `${context}: ${err.errorName}${detail}`;
-  return err;
+  return new KafkaResponseError(code, `${context}: ${new KafkaError(code).errorName}${detail}`, brokerMessage || null);
 }
 
 /** Whether an error is worth retrying (a retriable Kafka error code, a broken connection, a timeout). */

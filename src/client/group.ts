@@ -62,15 +62,33 @@ function minus(a: readonly TopicPartition[], b: readonly TopicPartition[]): Topi
   return a.filter((tp) => !keys.has(tpKey(tp.topic, tp.partition)));
 }
 
+/** The broker coordinating a group. */
+export interface GroupCoordinator {
+  nodeId: number;
+  host: string;
+  port: number;
+}
+
+/** Asks any broker which broker coordinates a group (FindCoordinator, key type 0), once. */
+async function lookupGroupCoordinator(cluster: Cluster, groupId: string): Promise<GroupCoordinator> {
+  const conn = await cluster.anyConnection();
+  const v = conn.versionOf(Apis.FindCoordinator);
+  const response = await conn.request(Apis.FindCoordinator, v >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 });
+  const c = v >= 4 ? response.coordinators[0] : response;
+  if (c === undefined) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `FindCoordinator returned no coordinator for group '${groupId}'`);
+  if (c.errorCode !== 0) throw kafkaErrorFor(c.errorCode, `FindCoordinator for group '${groupId}'`, c.errorMessage);
+  return { nodeId: c.nodeId, host: c.host, port: c.port };
+}
+
+/** The coordinator of a group, retrying while it is being elected or loaded. */
+export async function describeGroupCoordinator(cluster: Cluster, groupId: string): Promise<GroupCoordinator> {
+  return cluster.retry('FindCoordinator', () => lookupGroupCoordinator(cluster, groupId), { retries: 20, deadlineMs: cluster.config.requestTimeoutMs * 2 });
+}
+
 /** Finds the coordinator of a group (FindCoordinator, key type 0) and connects to it. */
 export async function findGroupCoordinator(cluster: Cluster, groupId: string): Promise<BrokerConnection> {
   return cluster.retry('FindCoordinator', async () => {
-    const conn = await cluster.anyConnection();
-    const v = conn.versionOf(Apis.FindCoordinator);
-    const response = await conn.request(Apis.FindCoordinator, v >= 4 ? { keyType: 0, coordinatorKeys: [groupId] } : { key: groupId, keyType: 0 });
-    const c = v >= 4 ? response.coordinators[0] : response;
-    if (c === undefined) throw new KafkaError(ErrorCode.COORDINATOR_NOT_AVAILABLE, `FindCoordinator returned no coordinator for group '${groupId}'`);
-    if (c.errorCode !== 0) throw kafkaErrorFor(c.errorCode, `FindCoordinator for group '${groupId}'`, c.errorMessage);
+    const c = await lookupGroupCoordinator(cluster, groupId);
     return cluster.connectionTo(c.host, c.port);
   }, { retries: 20, deadlineMs: cluster.config.requestTimeoutMs * 2 });
 }

@@ -17,12 +17,14 @@ export {
   type OffsetSpec,
   type GroupListing,
   type GroupDescription,
+  type GroupCoordinator,
+  type ConfigSynonym,
 } from './admin.js';
 export type { ListedOffset } from './offsets.js';
 export type { CommonOptions, ProducerOptions, ConsumerOptions, AdminOptions } from './config.js';
 export { CLIENT_OPTION_NAMES } from './config.js';
 export type { ProducerRecord, RecordMetadata, ConsumerRecord, TopicPartition, TopicPartitionOffset, Headers, HeaderValue } from './record.js';
-export { KafkaConnectionError, KafkaTimeoutError, KafkaConfigError, KafkaClosedError } from './errors.js';
+export { KafkaConnectionError, KafkaTimeoutError, KafkaConfigError, KafkaClosedError, KafkaResponseError } from './errors.js';
 export { KafkaError, ErrorCode, errorName } from '../common/index.js';
 export { murmur2, partitionForKey } from './murmur2.js';
 export { rangeAssignor, roundRobinAssignor, cooperativeStickyAssignor, type Assignor, type MemberSubscription } from './assignors.js';

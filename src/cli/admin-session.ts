@@ -1,0 +1,38 @@
+import { Admin, KafkaTimeoutError, type AdminOptions } from '../client/index.js';
+import type { ParsedArgs } from './args.js';
+import { readPropertiesFile, required, typedClientOptions } from './common.js';
+
+/** Kafka's AdminClient default for `default.api.timeout.ms`: the most one tool command may take. */
+export const DEFAULT_API_TIMEOUT_MS = 60_000;
+
+/** Client keys the tools read themselves instead of passing them to the Admin client. */
+const TOOL_KEYS = ['default.api.timeout.ms'];
+
+/**
+ * Runs `fn` with an Admin client for `--bootstrap-server` and `--command-config`, bounded by
+ * `default.api.timeout.ms` (from the command config; default 60 s) so a silent broker cannot hang
+ * the tool, and closes the client however `fn` ends. A broker that refuses connections fails at
+ * once with the address tried; per-request limits are the client's `request.timeout.ms`.
+ */
+export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promise<T>, extra: Record<string, string> = {}): Promise<T> {
+  const props = args.has('command-config') ? readPropertiesFile(args.get('command-config')!) : new Map<string, string>();
+  const bootstrap = required(args, 'bootstrap-server');
+  const deadlineText = props.get('default.api.timeout.ms');
+  const deadlineMs = deadlineText !== undefined && /^\d+$/.test(deadlineText.trim()) ? Number(deadlineText.trim()) : DEFAULT_API_TIMEOUT_MS;
+  for (const key of TOOL_KEYS) props.delete(key);
+  const options = { ...typedClientOptions(props), 'bootstrap.servers': bootstrap, 'client.id': props.get('client.id') ?? extra['client.id'] ?? 'samsa-cli' };
+  const admin = new Admin(options as unknown as AdminOptions);
+  let timer: NodeJS.Timeout | undefined;
+  const deadline = new Promise<never>((_, reject) => {
+    timer = setTimeout(() => reject(new KafkaTimeoutError(`Timed out after ${deadlineMs} ms waiting for the cluster at ${bootstrap} (default.api.timeout.ms)`)), deadlineMs);
+  });
+  try {
+    return await Promise.race([(async () => {
+      await admin.connect();
+      return fn(admin);
+    })(), deadline]);
+  } finally {
+    clearTimeout(timer);
+    await admin.close();
+  }
+}
