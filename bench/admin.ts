@@ -1,6 +1,6 @@
 /**
- * The two admin steps the benchmark needs before it can produce: create a topic and wait until
- * its partition has a leader. Plain Kafka requests over one short-lived connection.
+ * The two admin steps the benchmarks need before they start: create a topic and wait until
+ * its partitions have a leader. Plain Kafka requests over one short-lived connection.
  */
 import { connect } from 'node:net';
 import { decodeResponseFrame, encodeRequestFrame, type Init, type MessageCodec } from '../src/protocol/index.js';
@@ -50,10 +50,10 @@ async function roundTrip<Req, Res>(
   }
 }
 
-/** Creates `topic` with one partition and one replica (an existing topic is fine). */
-export async function createTopic(host: string, port: number, topic: string): Promise<void> {
+/** Creates `topic` with `partitions` partitions and one replica (an existing topic is fine). */
+export async function createTopic(host: string, port: number, topic: string, partitions = 1): Promise<void> {
   const created = await roundTrip(host, port, CreateTopicsRequest, CreateTopicsResponse, 5, {
-    topics: [{ name: topic, numPartitions: 1, replicationFactor: 1, assignments: [], configs: [] }],
+    topics: [{ name: topic, numPartitions: partitions, replicationFactor: 1, assignments: [], configs: [] }],
     timeoutMs: 10_000,
     validateOnly: false,
   });
@@ -63,16 +63,23 @@ export async function createTopic(host: string, port: number, topic: string): Pr
   }
 }
 
-/** Polls Metadata (bounded) until partition 0 of `topic` has a leader. */
-export async function waitForLeader(host: string, port: number, topic: string): Promise<void> {
+/** Polls Metadata (bounded) until partitions 0..`partitions`-1 of `topic` all have a leader. */
+export async function waitForLeader(host: string, port: number, topic: string, partitions = 1): Promise<void> {
   let last = 'no answer';
   for (let attempt = 0; attempt < LEADER_WAIT_ATTEMPTS; attempt++) {
     const metadata = await roundTrip(host, port, MetadataRequest, MetadataResponse, 1, { topics: [{ name: topic }] });
     const t = metadata.topics.find((x) => x.name === topic);
-    const p = t?.partitions.find((x) => x.partitionIndex === 0);
-    if (t && t.errorCode === 0 && p && p.errorCode === 0 && p.leaderId >= 0) return;
-    last = `topic error ${t?.errorCode}, partition error ${p?.errorCode}, leader ${p?.leaderId}`;
+    let ready = t !== undefined && t.errorCode === 0;
+    for (let i = 0; ready && i < partitions; i++) {
+      const p = t!.partitions.find((x) => x.partitionIndex === i);
+      if (!p || p.errorCode !== 0 || p.leaderId < 0) {
+        ready = false;
+        last = `topic error ${t?.errorCode}, partition ${i} error ${p?.errorCode}, leader ${p?.leaderId}`;
+      }
+    }
+    if (ready) return;
+    if (!t || t.errorCode !== 0) last = `topic error ${t?.errorCode}`;
     await delay(LEADER_WAIT_STEP_MS);
   }
-  throw new Error(`partition ${topic}-0 has no leader after ${LEADER_WAIT_ATTEMPTS * LEADER_WAIT_STEP_MS} ms (${last})`);
+  throw new Error(`topic ${topic} (${partitions} partition(s)) has a partition without a leader after ${LEADER_WAIT_ATTEMPTS * LEADER_WAIT_STEP_MS} ms (${last})`);
 }

@@ -133,12 +133,118 @@ export interface LoadResult {
   stoppedBy: 'time' | 'bytes' | 'end-of-log' | 'request-limit';
 }
 
-/** Messages from a load generator to the orchestrator. */
-export type GeneratorMessage =
+/** Messages from a load generator to the orchestrator; `R` is the generator's result type. */
+export type GeneratorMessage<R = LoadResult> =
   | { type: 'measure-start'; atUs: number }
   | { type: 'measure-end'; atUs: number }
-  | { type: 'result'; result: LoadResult }
+  | { type: 'result'; result: R }
   | { type: 'error'; message: string };
+
+/** Membership settings every consumer-group task shares (Java consumer defaults unless noted). */
+export interface GroupMemberSettings {
+  host: string;
+  port: number;
+  /** Topic the members subscribe to, with this many partitions. */
+  topic: string;
+  partitions: number;
+  /** heartbeat.interval.ms of every member. */
+  heartbeatIntervalMs: number;
+  sessionTimeoutMs: number;
+  /** max.poll.interval.ms, sent as the rebalance timeout. */
+  rebalanceTimeoutMs: number;
+}
+
+/**
+ * Rebalance latency: per round a fresh group of `members` members joins at once; then one more
+ * member joins that stable group and everyone rebalances again.
+ */
+export interface RebalanceTask extends GroupMemberSettings {
+  kind: 'rebalance';
+  target: 'samsa';
+  members: number;
+  rounds: number;
+  /** Hard limit on each of the two rebalances of a round. */
+  roundTimeLimitMs: number;
+}
+
+/** Offset-commit throughput: `members` members of one group commit their partitions in a loop. */
+export interface CommitTask extends GroupMemberSettings {
+  kind: 'commit';
+  target: 'samsa';
+  members: number;
+  /** Hard limit on forming the group (all members joined and synced in one generation). */
+  joinTimeLimitMs: number;
+  warmupMs: number;
+  measureMs: number;
+}
+
+/** One round of the rebalance task; times in ms on the generator's clock. */
+export interface RebalanceRound {
+  /** First JoinGroup sent -> last SyncGroup response carrying an assignment of the final generation. */
+  joinAllMs: number;
+  /** Generations the group went through until all members were in one (1 = a single rebalance). */
+  joinGenerations: number;
+  /** JoinGroup requests sent by all members (2 per member when nothing is retried). */
+  joinRequests: number;
+  /** The extra member's first JoinGroup sent -> last SyncGroup response of the new generation. */
+  addMemberMs: number;
+  /** The extra member's first JoinGroup -> the last old member told REBALANCE_IN_PROGRESS by a heartbeat. */
+  addMemberDiscoveryMs: number;
+  /** The last member's rejoin (its JoinGroup sent) -> last SyncGroup response: the broker's share. */
+  addMemberAfterLastRejoinMs: number;
+  addMemberGenerations: number;
+}
+
+/** What the rebalance task reports. */
+export interface RebalanceResult {
+  kind: 'rebalance';
+  target: 'samsa';
+  rounds: RebalanceRound[];
+  generatorCpuPercent: number;
+  /**
+   * Error codes from the broker other than MEMBER_ID_REQUIRED, by API and code (`SyncGroup 27`:
+   * count). REBALANCE_IN_PROGRESS (27) on SyncGroup is the normal signal that a newer generation
+   * started; REBALANCE_IN_PROGRESS on Heartbeat is not counted (it is the signal to rejoin).
+   */
+  errors: Record<string, number>;
+}
+
+/** What the commit task reports. */
+export interface CommitResult {
+  kind: 'commit';
+  target: 'samsa';
+  members: number;
+  connections: number;
+  minPartitionsPerMember: number;
+  maxPartitionsPerMember: number;
+  /** Forming the group: first JoinGroup -> all members synced in one generation. */
+  joinMs: number;
+  joinGenerations: number;
+  measuredMs: number;
+  /** OffsetCommit requests answered in the measured window (all partitions without error). */
+  measuredRequests: number;
+  /** Partition offsets committed by those requests. */
+  measuredOffsets: number;
+  requestsPerSec: number;
+  offsetsPerSec: number;
+  /** Latency of each commit answered in the window, send -> response, ms. */
+  latencyMs: { p50: number; p90: number; p99: number; max: number; mean: number };
+  /** Heartbeats answered over the whole task. */
+  heartbeats: number;
+  /** Committed offsets read back with OffsetFetch after the run that matched the last acknowledged ones. */
+  verifiedOffsets: number;
+  /** Error codes while the group formed (REBALANCE_IN_PROGRESS on SyncGroup is the normal signal of a newer generation). */
+  formErrors: Record<string, number>;
+  /** Error codes from the commit loop and its heartbeats: none expected in a stable group. */
+  errors: Record<string, number>;
+  generatorCpuPercent: number;
+}
+
+/** What the orchestrator needs of any generator task: names for its messages. */
+export interface GeneratorTask {
+  kind: string;
+  target: Target;
+}
 
 /**
  * The monotonic clock in microseconds. It is CLOCK_MONOTONIC, the clock V8 stamps .cpuprofile

@@ -4,7 +4,7 @@
  * by pid and stopped on the way out, even when the run fails or is interrupted.
  */
 import { fork, spawn, type ChildProcess } from 'node:child_process';
-import { machineBusyMs, processCpuMs, withTimeout, type GeneratorMessage, type LoadResult, type LoadTask, type TimeWindow } from './common.js';
+import { machineBusyMs, processCpuMs, withTimeout, type GeneratorMessage, type GeneratorTask, type LoadResult, type TimeWindow } from './common.js';
 
 const live = new Set<ChildProcess>();
 const TAIL_BYTES = 8 * 1024;
@@ -85,8 +85,8 @@ export async function startServer(name: string, args: readonly string[], ready: 
   return { server, match };
 }
 
-/** A load-generator result plus the server's CPU use over the same measured window. */
-export interface MeasuredResult extends LoadResult {
+/** The server's CPU use over a generator's measured window. */
+export interface ServerWindow {
   /** Server process CPU (user+system) over the measured window, as % of one core; -1 if unknown. */
   serverCpuPercent: number;
   /** The system (kernel) part of serverCpuPercent. */
@@ -97,11 +97,17 @@ export interface MeasuredResult extends LoadResult {
   window: TimeWindow;
 }
 
+/** A generator result of type `R` plus the server's CPU use over the same measured window. */
+export type Measured<R> = R & ServerWindow;
+
+/** A produce/fetch load-generator result plus the server's CPU use over the same measured window. */
+export type MeasuredResult = Measured<LoadResult>;
+
 /**
  * Forks a load generator, gives it `task`, and waits (at most `timeoutMs`) for its result. The
  * server's CPU time is sampled when the generator opens and closes its measured window.
  */
-export async function runGenerator(script: string, task: LoadTask, serverPid: number, timeoutMs: number): Promise<MeasuredResult> {
+export async function runGenerator<R extends object = LoadResult>(script: string, task: GeneratorTask, serverPid: number, timeoutMs: number): Promise<Measured<R>> {
   const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
@@ -115,8 +121,8 @@ export async function runGenerator(script: string, task: LoadTask, serverPid: nu
   let machineAtEnd: number | null = null;
   try {
     const result = await withTimeout(
-      new Promise<LoadResult>((resolve, reject) => {
-        child.on('message', (message: GeneratorMessage) => {
+      new Promise<R>((resolve, reject) => {
+        child.on('message', (message: GeneratorMessage<R>) => {
           if (message.type === 'measure-start') {
             cpuAtStart = processCpuMs(serverPid);
             machineAtStart = machineBusyMs();

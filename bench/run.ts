@@ -6,6 +6,7 @@
  *   npm run build && npm run bench                    # everything, defaults
  *   node dist/bench/run.js --only produce --seconds 20
  *   node dist/bench/run.js --only fetch --size-mb 256
+ *   node dist/bench/run.js --only groups              # consumer-group rebalance and offset-commit benchmarks
  *
  * See bench/README.md for what is measured and how to read the output.
  */
@@ -16,13 +17,15 @@ import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { createTopic, waitForLeader } from './admin.js';
-import { MIB, freePort, pickLoopbackHost, type FetchTask, type ProduceTask, type Target } from './common.js';
-import { runGenerator, startServer, stopAllChildren, type MeasuredResult, type ServerProcess } from './processes.js';
+import { MIB, freePort, pickLoopbackHost, type CommitResult, type CommitTask, type FetchTask, type GroupMemberSettings, type ProduceTask, type RebalanceResult, type RebalanceTask, type Target } from './common.js';
+import { runGenerator, startServer, stopAllChildren, type Measured, type MeasuredResult, type ServerProcess } from './processes.js';
+import { groupsReport, groupsVerdict, type GroupsOutcome } from './groups-report.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(benchDir, '..', '..');
 const generatorScript = join(benchDir, 'load-generator.js');
+const groupsScript = join(benchDir, 'groups.js');
 const baselineScript = join(benchDir, 'baseline-servers.js');
 const samsaBin = join(repoRoot, 'bin', 'samsa.js');
 const READY_TIMEOUT_MS = 30_000;
@@ -31,8 +34,10 @@ const loadAtStart = os.loadavg();
 /** The ratio DESIGN.md's performance requirement asks for. */
 const TARGET_RATIO = 0.6;
 
+type Benchmark = 'produce' | 'fetch' | 'groups';
+
 interface Options {
-  only: 'all' | 'produce' | 'fetch';
+  only: 'all' | Benchmark;
   seconds: number;
   warmupSeconds: number;
   rounds: number;
@@ -44,12 +49,20 @@ interface Options {
   fetchRequestMb: number;
   fetchMaxMb: number;
   fetchVersion: number;
+  groupRounds: number;
+  groupMembers: number;
+  groupPartitions: number;
+  commitMembers: number;
+  commitPartitions: number;
+  commitSeconds: number;
+  commitWarmupSeconds: number;
+  heartbeatMs: number;
   profile: boolean;
   outDir: string;
 }
 
 const USAGE = `Usage: node dist/bench/run.js [options]
-  --only produce|fetch|all   which benchmark (default all)
+  --only produce|fetch|groups|all  which benchmark (default all)
   --seconds N                measured seconds per produce run (default 5)
   --warmup-seconds N         discarded produce warm-up per run (default 2)
   --rounds N                 alternating baseline/Samsa rounds per benchmark (default 3)
@@ -61,6 +74,14 @@ const USAGE = `Usage: node dist/bench/run.js [options]
   --fetch-request-mb N       Fetch partitionMaxBytes / baseline bytes per request, MiB (default 8)
   --fetch-max-mb N           Fetch request maxBytes, MiB (default 50)
   --fetch-version 11|12      Fetch version (default 12)
+  --group-rounds N           rebalance rounds, a fresh group each (default 20)
+  --group-members N          members joining at once per rebalance round (default 10)
+  --group-partitions N       partitions of the rebalance benchmark's topic (default 20)
+  --commit-members N         members of the offset-commit group, one connection each (default 100)
+  --commit-partitions N      partitions of the offset-commit topic (default 200: 2 per member)
+  --commit-seconds N         measured seconds of the offset-commit benchmark (default 10)
+  --commit-warmup-seconds N  discarded offset-commit warm-up (default 3)
+  --heartbeat-ms N           heartbeat.interval.ms of every group member (default 3000, the Java default)
   --no-profile               run the broker without --cpu-prof
   --out-dir DIR              where the report and .cpuprofile files go (default bench/out)`;
 
@@ -73,7 +94,10 @@ function intOption(values: Record<string, unknown>, name: string, fallback: numb
 }
 
 function parseOptions(argv: string[]): Options {
-  const names = ['only', 'seconds', 'warmup-seconds', 'rounds', 'size-mb', 'inflight', 'connections', 'record-bytes', 'batch-bytes', 'fetch-request-mb', 'fetch-max-mb', 'fetch-version', 'out-dir'];
+  const names = [
+    'only', 'seconds', 'warmup-seconds', 'rounds', 'size-mb', 'inflight', 'connections', 'record-bytes', 'batch-bytes', 'fetch-request-mb', 'fetch-max-mb', 'fetch-version', 'out-dir',
+    'group-rounds', 'group-members', 'group-partitions', 'commit-members', 'commit-partitions', 'commit-seconds', 'commit-warmup-seconds', 'heartbeat-ms',
+  ];
   const { values: parsed } = parseArgs({
     args: argv,
     options: {
@@ -88,7 +112,7 @@ function parseOptions(argv: string[]): Options {
     process.exit(0);
   }
   const only = (values.only as string | undefined) ?? 'all';
-  if (only !== 'all' && only !== 'produce' && only !== 'fetch') throw new Error(`--only must be produce, fetch or all, got ${only}`);
+  if (only !== 'all' && only !== 'produce' && only !== 'fetch' && only !== 'groups') throw new Error(`--only must be produce, fetch, groups or all, got ${only}`);
   const options: Options = {
     only,
     seconds: intOption(values, 'seconds', 5, 1, 600),
@@ -102,10 +126,19 @@ function parseOptions(argv: string[]): Options {
     fetchRequestMb: intOption(values, 'fetch-request-mb', 8, 1, 50),
     fetchMaxMb: intOption(values, 'fetch-max-mb', 50, 1, 50),
     fetchVersion: intOption(values, 'fetch-version', 12, 11, 12),
+    groupRounds: intOption(values, 'group-rounds', 20, 1, 200),
+    groupMembers: intOption(values, 'group-members', 10, 1, 1000),
+    groupPartitions: intOption(values, 'group-partitions', 20, 1, 10_000),
+    commitMembers: intOption(values, 'commit-members', 100, 1, 1000),
+    commitPartitions: intOption(values, 'commit-partitions', 200, 1, 10_000),
+    commitSeconds: intOption(values, 'commit-seconds', 10, 1, 600),
+    commitWarmupSeconds: intOption(values, 'commit-warmup-seconds', 3, 0, 60),
+    heartbeatMs: intOption(values, 'heartbeat-ms', 3000, 10, 60_000),
     profile: !values['no-profile'],
     outDir: resolve((values['out-dir'] as string | undefined) ?? join(repoRoot, 'bench', 'out')),
   };
   if (options.fetchMaxMb < options.fetchRequestMb) throw new Error('--fetch-max-mb must be at least --fetch-request-mb');
+  if (options.commitPartitions < options.commitMembers) throw new Error(`--commit-partitions ${options.commitPartitions} leaves members without partitions: use at least --commit-members (${options.commitMembers})`);
   return options;
 }
 
@@ -118,7 +151,7 @@ interface Broker {
   port: number;
 }
 
-async function startBroker(host: string, logDir: string, profileDir: string | null, profileName: string): Promise<Broker> {
+async function startBroker(host: string, logDir: string, profileDir: string | null, profileName: string, extraOverrides: Record<string, string> = {}): Promise<Broker> {
   const port = await freePort(host);
   const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName}`] : [];
   const overrides = {
@@ -126,6 +159,7 @@ async function startBroker(host: string, logDir: string, profileDir: string | nu
     listeners: `PLAINTEXT://${host}:${port}`,
     'advertised.listeners': `PLAINTEXT://${host}:${port}`,
     'log.dirs': logDir,
+    ...extraOverrides,
   };
   const args = [...nodeArgs, samsaBin, 'server', ...Object.entries(overrides).flatMap(([k, v]) => ['--override', `${k}=${v}`])];
   const { server } = await startServer(`samsa broker (${profileName})`, args, new RegExp(`listening on PLAINTEXT://${host.replace(/\./g, '\\.')}:${port}`), READY_TIMEOUT_MS);
@@ -343,6 +377,96 @@ async function benchFetch(options: Options, host: string, workDir: string): Prom
   }
 }
 
+/**
+ * Broker settings of the groups benchmark: no initial rebalance delay (Kafka's default 3000 ms
+ * would be most of every new group's join time), and __consumer_offsets with one replica (the
+ * broker would lower it from 3 itself, with a warning).
+ */
+const GROUP_BROKER_OVERRIDES: Record<string, string> = { 'group.initial.rebalance.delay.ms': '0', 'offsets.topic.replication.factor': '1' };
+/** session.timeout.ms of the members (the Java consumer's default). */
+const GROUP_SESSION_TIMEOUT_MS = 45_000;
+/** Rebalance timeout of the members (the Java default max.poll.interval.ms is 300 s; shorter keeps waits bounded). */
+const GROUP_REBALANCE_TIMEOUT_MS = 60_000;
+/** Hard limit on one rebalance of the benchmark, and on forming the commit group. */
+const GROUP_CONVERGE_LIMIT_MS = 60_000;
+
+interface GroupsBench {
+  outcome: GroupsOutcome;
+  /** Broker profile of the commit window (the rebalance rounds leave the broker >95% idle). */
+  commitProfile: ProfileSummary | null;
+}
+
+/** Consumer groups: rebalance latency, then offset-commit throughput, against one (profiled) broker. */
+async function benchGroups(options: Options, host: string, workDir: string): Promise<GroupsBench> {
+  const profileDir = options.profile ? join(workDir, 'profiles') : null;
+  const profileName = 'groups.cpuprofile';
+  let broker: Broker | null = await startBroker(host, join(workDir, 'groups-logs'), profileDir, profileName, GROUP_BROKER_OVERRIDES);
+  try {
+    const rebalanceTopic = 'bench-rebalance';
+    const commitTopic = 'bench-commit';
+    await createTopic(broker.host, broker.port, rebalanceTopic, options.groupPartitions);
+    await createTopic(broker.host, broker.port, commitTopic, options.commitPartitions);
+    await waitForLeader(broker.host, broker.port, rebalanceTopic, options.groupPartitions);
+    await waitForLeader(broker.host, broker.port, commitTopic, options.commitPartitions);
+    const settings = (topic: string, partitions: number): GroupMemberSettings => ({
+      host: broker!.host,
+      port: broker!.port,
+      topic,
+      partitions,
+      heartbeatIntervalMs: options.heartbeatMs,
+      sessionTimeoutMs: GROUP_SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: GROUP_REBALANCE_TIMEOUT_MS,
+    });
+    const rebalanceTask: RebalanceTask = {
+      kind: 'rebalance',
+      target: 'samsa',
+      ...settings(rebalanceTopic, options.groupPartitions),
+      members: options.groupMembers,
+      rounds: options.groupRounds,
+      roundTimeLimitMs: GROUP_CONVERGE_LIMIT_MS,
+    };
+    settleDisk();
+    const rebalance = await runGenerator<RebalanceResult>(groupsScript, rebalanceTask, broker.server.pid, (options.groupRounds + 1) * 3 * GROUP_CONVERGE_LIMIT_MS);
+    const commitTask: CommitTask = {
+      kind: 'commit',
+      target: 'samsa',
+      ...settings(commitTopic, options.commitPartitions),
+      members: options.commitMembers,
+      joinTimeLimitMs: GROUP_CONVERGE_LIMIT_MS,
+      warmupMs: options.commitWarmupSeconds * 1000,
+      measureMs: options.commitSeconds * 1000,
+    };
+    settleDisk();
+    const commit = await runGenerator<CommitResult>(groupsScript, commitTask, broker.server.pid, GROUP_CONVERGE_LIMIT_MS + (options.commitWarmupSeconds + options.commitSeconds) * 1000 + 90_000);
+    log(`stopping the broker: ${await broker.server.stop()}`);
+    broker = null;
+    const outcome: GroupsOutcome = {
+      rebalance,
+      commit,
+      members: options.groupMembers,
+      rebalancePartitions: options.groupPartitions,
+      commitPartitions: options.commitPartitions,
+      heartbeatMs: options.heartbeatMs,
+      sessionTimeoutMs: GROUP_SESSION_TIMEOUT_MS,
+      rebalanceTimeoutMs: GROUP_REBALANCE_TIMEOUT_MS,
+      commitWarmupSeconds: options.commitWarmupSeconds,
+      brokerOverrides: GROUP_BROKER_OVERRIDES,
+    };
+    if (!profileDir) return { outcome, commitProfile: null };
+    const file = join(profileDir, profileName);
+    if (!existsSync(file)) throw new Error(`the broker wrote no CPU profile at ${file}`);
+    mkdirSync(options.outDir, { recursive: true });
+    const kept = join(options.outDir, profileName);
+    copyFileSync(file, kept);
+    for (const [name, w] of [['rebalance', rebalance.window], ['commit', commit.window]] as const) {
+      log(`CPU profile of the ${name} window: node dist/bench/profile-summary.js ${kept} --windows ${w.startUs}-${w.endUs}`);
+    }
+    return { outcome, commitProfile: summarizeProfile(kept, 15, [commit.window]) };
+  } finally {
+    if (broker) await broker.server.stop();
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -404,7 +528,7 @@ function verdict(o: BenchOutcome): string {
   return `**Samsa ${o.samsaMedian.toFixed(1)} MiB/s vs baseline ${o.baselineMedian.toFixed(1)} MiB/s: ratio ${o.ratio.toFixed(2)}** (median of rounds; target >= ${TARGET_RATIO}: ${pass ? 'met' : 'NOT met'})`;
 }
 
-function report(options: Options, command: string, produce: BenchOutcome | null, fetch: BenchOutcome | null): string {
+function report(options: Options, command: string, produce: BenchOutcome | null, fetch: BenchOutcome | null, groups: GroupsBench | null): string {
   const lines = [`## Run of ${new Date().toISOString()}`, '', `Command: \`${command}\``, '', ...machineDescription(), ''];
   if (produce) {
     const sample = produce.rounds[0]!.samsa;
@@ -434,8 +558,17 @@ function report(options: Options, command: string, produce: BenchOutcome | null,
       '',
     );
   }
+  if (groups) lines.push(...groupsReport(groups.outcome, command));
   for (const [name, o] of [['produce', produce], ['fetch', fetch]] as const) {
     if (o?.profile) lines.push(formatSummary(o.profile, `Broker CPU profile during the ${name} benchmark (${o.profile.file.split('/').pop()})`));
+  }
+  if (groups?.commitProfile) {
+    lines.push(
+      formatSummary(groups.commitProfile, 'Broker CPU profile during the offset-commit window (groups.cpuprofile)'),
+      'Record-level code is expected here: the group coordinator encodes one `__consumer_offsets` record per committed offset (and replays it into its own state). ' +
+        '"Outside the measured windows" includes the commit warm-up and the group formation, not only start-up.',
+      '',
+    );
   }
   return lines.join('\n');
 }
@@ -467,11 +600,14 @@ async function main(): Promise<number> {
   process.once('SIGTERM', () => interrupted('SIGTERM'));
   log(`host ${host}, work dir ${workDir}`);
   try {
-    const produce = options.only !== 'fetch' ? await benchProduce(options, host, workDir) : null;
+    const runs = (b: Benchmark): boolean => options.only === 'all' || options.only === b;
+    const produce = runs('produce') ? await benchProduce(options, host, workDir) : null;
     if (produce) log(`produce: ${verdict(produce).replace(/\*/g, '')}`);
-    const fetch = options.only !== 'produce' ? await benchFetch(options, host, workDir) : null;
+    const fetch = runs('fetch') ? await benchFetch(options, host, workDir) : null;
     if (fetch) log(`fetch: ${verdict(fetch).replace(/\*/g, '')}`);
-    const text = report(options, command, produce, fetch);
+    const groups = runs('groups') ? await benchGroups(options, host, workDir) : null;
+    if (groups) for (const line of groupsVerdict(groups.outcome)) log(line);
+    const text = report(options, command, produce, fetch, groups);
     mkdirSync(options.outDir, { recursive: true });
     const reportFile = join(options.outDir, `report-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
     writeFileSync(reportFile, `${text}\n`);
