@@ -11,14 +11,14 @@ const TOOL_KEYS = ['default.api.timeout.ms'];
 /**
  * Runs `fn` with an Admin client for `--bootstrap-server` and `--command-config`, bounded by
  * `default.api.timeout.ms` (from the command config; default 60 s) so a silent broker cannot hang
- * the tool, and closes the client however `fn` ends. A broker that refuses connections fails at
+ * the tool (or `deadlineOverrideMs`, e.g. consumer-groups' --timeout), and closes the client however `fn` ends. A broker that refuses connections fails at
  * once with the address tried; per-request limits are the client's `request.timeout.ms`.
  */
-export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promise<T>, extra: Record<string, string> = {}): Promise<T> {
+export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promise<T>, extra: Record<string, string> = {}, deadlineOverrideMs?: number): Promise<T> {
   const props = args.has('command-config') ? readPropertiesFile(args.get('command-config')!) : new Map<string, string>();
   const bootstrap = required(args, 'bootstrap-server');
   const deadlineText = props.get('default.api.timeout.ms');
-  const deadlineMs = deadlineText !== undefined && /^\d+$/.test(deadlineText.trim()) ? Number(deadlineText.trim()) : DEFAULT_API_TIMEOUT_MS;
+  const deadlineMs = deadlineOverrideMs ?? (deadlineText !== undefined && /^\d+$/.test(deadlineText.trim()) ? Number(deadlineText.trim()) : DEFAULT_API_TIMEOUT_MS);
   for (const key of TOOL_KEYS) props.delete(key);
   const options = { ...typedClientOptions(props), 'bootstrap.servers': bootstrap, 'client.id': props.get('client.id') ?? extra['client.id'] ?? 'samsa-cli' };
   const admin = new Admin(options as unknown as AdminOptions);

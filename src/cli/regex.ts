@@ -1,5 +1,3 @@
-import { UsageError } from './args.js';
-
 /** Kafka's internal topics (org.apache.kafka.common.internals.Topic.isInternal). */
 const INTERNAL_TOPICS: ReadonlySet<string> = new Set(['__consumer_offsets', '__transaction_state', '__share_group_state']);
 
@@ -51,7 +49,7 @@ export function compileJavaRegex(pattern: string): RegExp {
   try {
     return new RegExp(`^(?:${source})$`);
   } catch {
-    throw new UsageError(`${pattern} is an invalid regex.`);
+    throw new Error(`${pattern} is an invalid regex.`);
   }
 }
 

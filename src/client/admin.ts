@@ -4,7 +4,7 @@ import { ConsumerProtocolAssignment } from '../protocol/generated/consumer-proto
 import { Apis } from './apis.js';
 import { Cluster } from './cluster.js';
 import { parseAdminConfig, type AdminOptions, type ClientConfig } from './config.js';
-import { KafkaConfigError } from './errors.js';
+import { KafkaConfigError, kafkaErrorFor } from './errors.js';
 import { describeGroupCoordinator, findGroupCoordinator, type GroupCoordinator } from './group.js';
 
 export type { GroupCoordinator } from './group.js';
@@ -455,13 +455,28 @@ export class Admin {
     for (const t of response.topics) for (const p of t.partitions) Cluster.check(p.errorCode, `Cannot commit offset of ${t.name}-${p.partitionIndex} for group '${groupId}'`);
   }
 
-  /** Deletes committed offsets of a group for partitions (OffsetDelete). */
+  /** Deletes committed offsets of a group for partitions (OffsetDelete); throws the first error. */
   async deleteGroupOffsets(groupId: string, partitions: readonly TopicPartition[]): Promise<void> {
+    const results = await this.deleteGroupOffsetsResults(groupId, partitions);
+    for (const r of results) if (r.error !== null) throw r.error;
+  }
+
+  /**
+   * Deletes committed offsets of a group and reports each partition: `error` is null on success,
+   * else the partition's KafkaError (or the group-level one, e.g. GROUP_ID_NOT_FOUND, for every partition).
+   */
+  async deleteGroupOffsetsResults(groupId: string, partitions: readonly TopicPartition[]): Promise<(TopicPartition & { error: KafkaError | null })[]> {
     const response = await this.onCoordinator(groupId, (conn) =>
       conn.request(Apis.OffsetDelete, { groupId, topics: groupTopics(partitions).map(([name, ps]) => ({ name, partitions: ps.map((partitionIndex) => ({ partitionIndex })) })) }),
     );
-    Cluster.check(response.errorCode, `Cannot delete offsets of group '${groupId}'`);
-    for (const t of response.topics) for (const p of t.partitions) Cluster.check(p.errorCode, `Cannot delete offset of ${t.name}-${p.partitionIndex} in group '${groupId}'`);
+    const groupError = response.errorCode !== 0 ? kafkaErrorFor(response.errorCode, `Cannot delete offsets of group '${groupId}'`) : null;
+    const codes = new Map<string, number>();
+    for (const t of response.topics) for (const p of t.partitions) codes.set(tpKey(t.name, p.partitionIndex), p.errorCode);
+    return partitions.map((tp) => {
+      const code = codes.get(tpKey(tp.topic, tp.partition)) ?? 0;
+      const error = groupError ?? (code !== 0 ? kafkaErrorFor(code, `Cannot delete offset of ${tp.topic}-${tp.partition} in group '${groupId}'`) : null);
+      return { topic: tp.topic, partition: tp.partition, error };
+    });
   }
 
   private async onCoordinator<T>(groupId: string, fn: (conn: Awaited<ReturnType<typeof findGroupCoordinator>>) => Promise<T>): Promise<T> {
