@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import { startBroker, type BrokerHandle } from '../../test/helpers/broker.js';
-import { Admin, KafkaError, Producer } from './index.js';
+import { Admin, KafkaError, KafkaResponseError, Producer } from './index.js';
 
 // SAMSA_TEST_BROKER_BIN points the tests at another build of the broker (e.g. a stable checkout).
 const binPath = process.env.SAMSA_TEST_BROKER_BIN;
@@ -95,4 +95,22 @@ test('admin describes the cluster, lists offsets and deletes records', async () 
   const [earliest] = await admin.listOffsets([{ topic: 'admin-offsets', partition: 0, spec: 'earliest' }]);
   assert.equal(earliest!.offset, 4n);
   await assert.rejects(admin.deleteRecords([{ topic: 'admin-offsets', partition: 0, offset: 99n }]), isKafkaError('OFFSET_OUT_OF_RANGE'));
+});
+
+test('admin keeps the broker\'s error text, describes synonyms, finds group coordinators and reports offset deletion per partition', async () => {
+  await assert.rejects(admin.createTopics([{ name: 'admin-rf', numPartitions: 1, replicationFactor: 3 }]), (err: unknown) => {
+    assert.ok(err instanceof KafkaResponseError);
+    assert.equal(err.brokerMessage, 'Replication factor: 3 larger than available brokers: 1.');
+    return true;
+  });
+  await admin.createTopics([{ name: 'admin-synonyms', numPartitions: 2, configs: { 'cleanup.policy': 'compact' } }]);
+  const [plain] = await admin.describeConfigs([{ type: 'topic', name: 'admin-synonyms', keys: ['cleanup.policy'] }]);
+  assert.deepEqual(plain!.configs[0]!.synonyms, []);
+  const [withSynonyms] = await admin.describeConfigs([{ type: 'topic', name: 'admin-synonyms', keys: ['cleanup.policy'] }], { includeSynonyms: true });
+  assert.deepEqual(withSynonyms!.configs[0]!.synonyms.map((s) => `${s.source}:${s.name}=${s.value}`), ['DYNAMIC_TOPIC_CONFIG:cleanup.policy=compact', 'DEFAULT_CONFIG:log.cleanup.policy=delete']);
+
+  assert.deepEqual(await admin.findGroupCoordinator('admin-group'), { nodeId: 1, host: broker.host, port: broker.port });
+  await admin.alterGroupOffsets('admin-group', [{ topic: 'admin-synonyms', partition: 0, offset: 0n }]);
+  const results = await admin.deleteGroupOffsetsResults('admin-group', [{ topic: 'admin-synonyms', partition: 0 }, { topic: 'admin-nothing', partition: 0 }]);
+  assert.deepEqual(results.map((r) => [r.topic, r.error?.errorName ?? null]), [['admin-synonyms', null], ['admin-nothing', 'UNKNOWN_TOPIC_OR_PARTITION']]);
 });
