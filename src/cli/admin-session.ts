@@ -24,7 +24,7 @@ export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promi
   const admin = new Admin(options as unknown as AdminOptions);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {
-    timer = setTimeout(() => reject(new KafkaTimeoutError(`Timed out after ${deadlineMs} ms waiting for the cluster at ${bootstrap} (default.api.timeout.ms)`)), deadlineMs);
+    timer = setTimeout(() => reject(new KafkaTimeoutError(`Timed out after ${deadlineMs} ms waiting for the cluster at ${bootstrap} (${deadlineOverrideMs !== undefined ? '--timeout' : 'default.api.timeout.ms'})`)), deadlineMs);
   });
   try {
     return await Promise.race([(async () => {
