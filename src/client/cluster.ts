@@ -250,7 +250,7 @@ export class Cluster {
       try {
         do {
           this.refreshAgain = false;
-          const response = await this.retry('Metadata', () => this.fetchMetadata([...this.tracked]), { retries: 5 });
+          const response = await this.retry('Metadata', () => this.fetchMetadata([...this.tracked], this.config.allowAutoCreateTopics === true), { retries: 5 });
           this.apply(response, false);
         } while (this.refreshAgain && !this.closed);
       } finally {

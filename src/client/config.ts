@@ -42,6 +42,8 @@ export interface ProducerOptions extends CommonOptions {
   'delivery.timeout.ms'?: number;
   /** How often to retry a failed batch; default 2147483647 (bounded by delivery.timeout.ms). */
   retries?: number;
+  /** Ask the broker to create a missing topic (auto.create.topics.enable) when fetching its metadata; default true, as the Java producer. */
+  'allow.auto.create.topics'?: boolean;
 }
 
 /** Consumer options. */
@@ -113,6 +115,7 @@ const PRODUCER_SPECS: Record<Exclude<keyof ProducerOptions, keyof CommonOptions>
   'max.request.size': int(1048576, 1),
   'delivery.timeout.ms': int(120000, 1),
   retries: int(INT32_MAX),
+  'allow.auto.create.topics': { kind: 'bool', default: true },
 };
 
 const CONSUMER_SPECS: Record<Exclude<keyof ConsumerOptions, keyof CommonOptions>, Spec> = {
@@ -150,6 +153,8 @@ export interface ClientConfig {
   retryBackoffMaxMs: number;
   maxInFlightPerConnection: number;
   metadataMaxAgeMs: number;
+  /** Metadata requests ask the broker to create missing topics (producers only). */
+  allowAutoCreateTopics?: boolean;
 }
 
 /** Validated producer settings. */
@@ -294,6 +299,7 @@ export function parseProducerConfig(input: ProducerOptions): ProducerConfig {
     maxRequestSizeBytes: v['max.request.size'] as number,
     deliveryTimeoutMs: v['delivery.timeout.ms'] as number,
     retries: v.retries as number,
+    allowAutoCreateTopics: v['allow.auto.create.topics'] as boolean,
   };
 }
 

@@ -122,9 +122,17 @@ test('buffer.memory backpressure: send waits for space, fails after max.block.ms
   assert.ok(producer.bufferedRecordBytes === 0);
   await producer.close();
   // A topic that never appears: send gives up after max.block.ms.
-  const p2 = new Producer({ 'bootstrap.servers': broker.bootstrap, 'max.block.ms': 300 });
+  const p2 = new Producer({ 'bootstrap.servers': broker.bootstrap, 'max.block.ms': 300, 'allow.auto.create.topics': false });
   await assert.rejects(p2.send({ topic: 'never-created', value: 'x' }), /not present in metadata after max.block.ms=300/);
   await p2.close();
+});
+
+test('allow.auto.create.topics (default true) lets the broker create a missing topic, as the Java producer does', async () => {
+  const producer = new Producer({ 'bootstrap.servers': broker.bootstrap, 'max.block.ms': 10_000 });
+  const meta = await producer.send({ topic: 'auto-created', value: 'x' });
+  await producer.close();
+  assert.equal(meta.offset, 0n);
+  assert.ok((await admin.listTopics()).includes('auto-created'));
 });
 
 test('idempotent producer across a broker crash: every acknowledged record exactly once, in order', async () => {
