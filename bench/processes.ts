@@ -106,9 +106,12 @@ export type MeasuredResult = Measured<LoadResult>;
 /**
  * Forks a load generator, gives it `task`, and waits (at most `timeoutMs`) for its result. The
  * server's CPU time is sampled when the generator opens and closes its measured window.
+ * `interpreter` runs `script` with another program (e.g. /usr/bin/python3), which speaks the
+ * same protocol as newline-delimited JSON on the IPC fd named by NODE_CHANNEL_FD.
  */
-export async function runGenerator<R extends object = LoadResult>(script: string, task: GeneratorTask, serverPid: number, timeoutMs: number): Promise<Measured<R>> {
-  const child = fork(script, [], { stdio: ['ignore', 'inherit', 'inherit', 'ipc'] });
+export async function runGenerator<R extends object = LoadResult>(script: string, task: GeneratorTask, serverPid: number, timeoutMs: number, interpreter?: string): Promise<Measured<R>> {
+  const stdio = ['ignore', 'inherit', 'inherit', 'ipc'] as ('ignore' | 'inherit' | 'ipc')[];
+  const child = interpreter === undefined ? fork(script, [], { stdio }) : spawn(interpreter, [script], { stdio });
   live.add(child);
   const exited = new Promise<void>((resolve) => child.once('exit', () => resolve()));
   void exited.then(() => live.delete(child));

@@ -7,6 +7,7 @@
  *   node dist/bench/run.js --only produce --seconds 20
  *   node dist/bench/run.js --only fetch --size-mb 256
  *   node dist/bench/run.js --only groups              # consumer-group rebalance and offset-commit benchmarks
+ *   node dist/bench/run.js --only clients             # Samsa's client vs KafkaJS, @platformatic/kafka, librdkafka
  *
  * See bench/README.md for what is measured and how to read the output.
  */
@@ -21,6 +22,7 @@ import { MIB, freePort, pickLoopbackHost, type CommitResult, type CommitTask, ty
 import { runGenerator, startServer, stopAllChildren, type Measured, type MeasuredResult, type ServerProcess } from './processes.js';
 import { groupsReport, groupsVerdict, type GroupsOutcome } from './groups-report.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
+import { benchClients, clientsReport, clientsVerdict, parseClientList, type ClientsOptions, type ClientsOutcome } from './clients.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(benchDir, '..', '..');
@@ -34,7 +36,7 @@ const loadAtStart = os.loadavg();
 /** The ratio DESIGN.md's performance requirement asks for. */
 const TARGET_RATIO = 0.6;
 
-type Benchmark = 'produce' | 'fetch' | 'groups';
+type Benchmark = 'produce' | 'fetch' | 'groups' | 'clients';
 
 interface Options {
   only: 'all' | Benchmark;
@@ -57,12 +59,13 @@ interface Options {
   commitSeconds: number;
   commitWarmupSeconds: number;
   heartbeatMs: number;
+  clients: ClientsOptions;
   profile: boolean;
   outDir: string;
 }
 
 const USAGE = `Usage: node dist/bench/run.js [options]
-  --only produce|fetch|groups|all  which benchmark (default all)
+  --only produce|fetch|groups|clients|all  which benchmark (default all)
   --seconds N                measured seconds per produce run (default 5)
   --warmup-seconds N         discarded produce warm-up per run (default 2)
   --rounds N                 alternating baseline/Samsa rounds per benchmark (default 3)
@@ -82,6 +85,11 @@ const USAGE = `Usage: node dist/bench/run.js [options]
   --commit-seconds N         measured seconds of the offset-commit benchmark (default 10)
   --commit-warmup-seconds N  discarded offset-commit warm-up (default 3)
   --heartbeat-ms N           heartbeat.interval.ms of every group member (default 3000, the Java default)
+  --clients LIST             clients compared (default samsa,kafkajs,platformatic,librdkafka)
+  --client-records N         records each client produces, and consumes (default 300000)
+  --client-linger-ms N       linger.ms of the clients with an accumulator (default 5)
+  --client-max-inflight N    requests in flight per connection of every client (default 5)
+  --client-window N          records a producer may have unacknowledged (default 8192)
   --no-profile               run the broker without --cpu-prof
   --out-dir DIR              where the report and .cpuprofile files go (default bench/out)`;
 
@@ -97,6 +105,7 @@ function parseOptions(argv: string[]): Options {
   const names = [
     'only', 'seconds', 'warmup-seconds', 'rounds', 'size-mb', 'inflight', 'connections', 'record-bytes', 'batch-bytes', 'fetch-request-mb', 'fetch-max-mb', 'fetch-version', 'out-dir',
     'group-rounds', 'group-members', 'group-partitions', 'commit-members', 'commit-partitions', 'commit-seconds', 'commit-warmup-seconds', 'heartbeat-ms',
+    'clients', 'client-records', 'client-linger-ms', 'client-max-inflight', 'client-window',
   ];
   const { values: parsed } = parseArgs({
     args: argv,
@@ -112,17 +121,20 @@ function parseOptions(argv: string[]): Options {
     process.exit(0);
   }
   const only = (values.only as string | undefined) ?? 'all';
-  if (only !== 'all' && only !== 'produce' && only !== 'fetch' && only !== 'groups') throw new Error(`--only must be produce, fetch, groups or all, got ${only}`);
+  if (only !== 'all' && only !== 'produce' && only !== 'fetch' && only !== 'groups' && only !== 'clients') throw new Error(`--only must be produce, fetch, groups, clients or all, got ${only}`);
+  const rounds = intOption(values, 'rounds', 3, 1, 20);
+  const recordBytes = intOption(values, 'record-bytes', 1000, 1, 1024 * 1024);
+  const batchBytes = intOption(values, 'batch-bytes', 16 * 1024, 128, 1024 * 1024);
   const options: Options = {
     only,
     seconds: intOption(values, 'seconds', 5, 1, 600),
     warmupSeconds: intOption(values, 'warmup-seconds', 2, 0, 60),
-    rounds: intOption(values, 'rounds', 3, 1, 20),
+    rounds,
     sizeMb: intOption(values, 'size-mb', 1024, 16, 16 * 1024),
     inflight: intOption(values, 'inflight', 8, 1, 64),
     connections: intOption(values, 'connections', 1, 1, 16),
-    recordBytes: intOption(values, 'record-bytes', 1000, 1, 1024 * 1024),
-    batchBytes: intOption(values, 'batch-bytes', 16 * 1024, 128, 1024 * 1024),
+    recordBytes,
+    batchBytes,
     fetchRequestMb: intOption(values, 'fetch-request-mb', 8, 1, 50),
     fetchMaxMb: intOption(values, 'fetch-max-mb', 50, 1, 50),
     fetchVersion: intOption(values, 'fetch-version', 12, 11, 12),
@@ -134,6 +146,16 @@ function parseOptions(argv: string[]): Options {
     commitSeconds: intOption(values, 'commit-seconds', 10, 1, 600),
     commitWarmupSeconds: intOption(values, 'commit-warmup-seconds', 3, 0, 60),
     heartbeatMs: intOption(values, 'heartbeat-ms', 3000, 10, 60_000),
+    clients: {
+      clients: parseClientList(values.clients as string | undefined),
+      rounds,
+      records: intOption(values, 'client-records', 300_000, 1000, 10_000_000),
+      recordBytes,
+      batchBytes,
+      lingerMs: intOption(values, 'client-linger-ms', 5, 0, 1000),
+      maxInFlight: intOption(values, 'client-max-inflight', 5, 1, 100),
+      windowRecords: intOption(values, 'client-window', 8192, 1, 1_000_000),
+    },
     profile: !values['no-profile'],
     outDir: resolve((values['out-dir'] as string | undefined) ?? join(repoRoot, 'bench', 'out')),
   };
@@ -467,6 +489,34 @@ async function benchGroups(options: Options, host: string, workDir: string): Pro
   }
 }
 
+/** The client benchmark (clients.ts) with this orchestrator's broker start-up; keeps the broker profile. */
+async function benchClientsHere(options: Options, host: string, workDir: string): Promise<ClientsOutcome> {
+  const profileDir = options.profile ? join(workDir, 'profiles') : null;
+  const outcome = await benchClients(
+    options.clients,
+    {
+      host,
+      workDir,
+      benchDir,
+      repoRoot,
+      startBroker: (logDir, profileName) => startBroker(host, logDir, profileName === null ? null : profileDir, profileName ?? 'clients'),
+      settleDisk,
+      log,
+    },
+    profileDir !== null,
+  );
+  if (outcome.profileFile !== null) {
+    mkdirSync(options.outDir, { recursive: true });
+    const kept = join(options.outDir, 'clients.cpuprofile');
+    copyFileSync(outcome.profileFile, kept);
+    for (const kind of ['produce', 'consume'] as const) {
+      const windows = outcome.rounds.map((r) => r[kind].samsa!.window).map((w) => `${w.startUs}-${w.endUs}`).join(',');
+      log(`CPU profile of the broker while Samsa's client ran ${kind}: node dist/bench/profile-summary.js ${kept} --windows ${windows}`);
+    }
+  }
+  return outcome;
+}
+
 // ---------------------------------------------------------------------------------------------
 // Report
 
@@ -528,7 +578,7 @@ function verdict(o: BenchOutcome): string {
   return `**Samsa ${o.samsaMedian.toFixed(1)} MiB/s vs baseline ${o.baselineMedian.toFixed(1)} MiB/s: ratio ${o.ratio.toFixed(2)}** (median of rounds; target >= ${TARGET_RATIO}: ${pass ? 'met' : 'NOT met'})`;
 }
 
-function report(options: Options, command: string, produce: BenchOutcome | null, fetch: BenchOutcome | null, groups: GroupsBench | null): string {
+function report(options: Options, command: string, produce: BenchOutcome | null, fetch: BenchOutcome | null, groups: GroupsBench | null, clients: ClientsOutcome | null): string {
   const lines = [`## Run of ${new Date().toISOString()}`, '', `Command: \`${command}\``, '', ...machineDescription(), ''];
   if (produce) {
     const sample = produce.rounds[0]!.samsa;
@@ -559,6 +609,7 @@ function report(options: Options, command: string, produce: BenchOutcome | null,
     );
   }
   if (groups) lines.push(...groupsReport(groups.outcome, command));
+  if (clients) lines.push(...clientsReport(clients));
   for (const [name, o] of [['produce', produce], ['fetch', fetch]] as const) {
     if (o?.profile) lines.push(formatSummary(o.profile, `Broker CPU profile during the ${name} benchmark (${o.profile.file.split('/').pop()})`));
   }
@@ -607,7 +658,9 @@ async function main(): Promise<number> {
     if (fetch) log(`fetch: ${verdict(fetch).replace(/\*/g, '')}`);
     const groups = runs('groups') ? await benchGroups(options, host, workDir) : null;
     if (groups) for (const line of groupsVerdict(groups.outcome)) log(line);
-    const text = report(options, command, produce, fetch, groups);
+    const clients = runs('clients') ? await benchClientsHere(options, host, workDir) : null;
+    if (clients) for (const line of clientsVerdict(clients)) log(line);
+    const text = report(options, command, produce, fetch, groups, clients);
     mkdirSync(options.outDir, { recursive: true });
     const reportFile = join(options.outDir, `report-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
     writeFileSync(reportFile, `${text}\n`);
