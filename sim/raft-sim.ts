@@ -61,6 +61,9 @@ export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'seed' | 'voters'> = {
   snapshotEveryEntries: 40,
 };
 
+/** The client stops proposing while the leader has this many uncommitted entries. */
+const MAX_UNCOMMITTED_ENTRIES = 20;
+
 /** A broken invariant: the message says which, and the run's seed and trace tail identify it. */
 export class InvariantError extends Error {
   override name = 'InvariantError';
@@ -410,6 +413,9 @@ export class Simulation {
     if (!this.isUp(target)) target = this.clientLeader = Math.floor(this.random() * this.nodes.length);
     const node = this.nodes[target]!;
     if (!node.raft) return null;
+    // Backpressure, as a producer bounds its in-flight requests: a slow quorum is not flooded.
+    const st = node.raft.status();
+    if (st.role === Role.Leader && st.endOffset - st.highWatermark > BigInt(MAX_UNCOMMITTED_ENTRIES)) return null;
     const value = this.nextValue;
     const result = node.raft.propose(this.nowMs, [encodeValue(value)]);
     if ('error' in result) {
@@ -648,7 +654,16 @@ export interface ChaosOptions {
  * resignations); then every fault heals and a new proposal must commit within the bound.
  */
 export function runChaos(options: ChaosOptions): SimStats {
-  const sim = new Simulation(options.seed, options.voters, options.overrides);
+  // Vary the harness per seed (from its own PRNG, so the main stream stays one function of the seed).
+  const vary = prng(options.seed ^ 0x5eed);
+  const choose = <T>(xs: readonly T[]): T => xs[Math.floor(vary() * xs.length)]!;
+  const varied: Partial<SimOptions> = {
+    fetchMaxBytes: choose([8, 8, 24, 64, 1024]),
+    flushMaxDelayMs: choose([2, 30, 30, 200]),
+    networkMaxDelayMs: choose([2, 10, 10, 60]),
+    snapshotEveryEntries: choose([0, 10, 40, 40, 200]),
+  };
+  const sim = new Simulation(options.seed, options.voters, { ...varied, ...options.overrides });
   const r = sim.random;
   const n = options.voters;
   let faulting = true;
