@@ -407,18 +407,19 @@ export class Simulation {
     return s.durable.at(-1) ? s.durable.at(-1)!.offset + 1n : s.snapshot?.endOffset ?? 0n;
   }
 
-  /** Proposes the next counter value to the node the client believes leads. */
-  propose(): { offset: bigint } | null {
-    let target = this.clientLeader;
-    if (!this.isUp(target)) target = this.clientLeader = Math.floor(this.random() * this.nodes.length);
+  /** Proposes the next counter value to `to`, or to the node the client believes leads. */
+  propose(to?: number): { offset: bigint } | null {
+    let target = to ?? this.clientLeader;
+    if (to === undefined && !this.isUp(target)) target = this.clientLeader = Math.floor(this.random() * this.nodes.length);
     const node = this.nodes[target]!;
     if (!node.raft) return null;
     // Backpressure, as a producer bounds its in-flight requests: a slow quorum is not flooded.
     const st = node.raft.status();
-    if (st.role === Role.Leader && st.endOffset - st.highWatermark > BigInt(MAX_UNCOMMITTED_ENTRIES)) return null;
+    if (to === undefined && st.role === Role.Leader && st.endOffset - st.highWatermark > BigInt(MAX_UNCOMMITTED_ENTRIES)) return null;
     const value = this.nextValue;
     const result = node.raft.propose(this.nowMs, [encodeValue(value)]);
     if ('error' in result) {
+      if (to !== undefined) return null;
       this.clientLeader = result.leaderId ?? Math.floor(this.random() * this.nodes.length);
       this.drain(node);
       return null;
@@ -629,6 +630,18 @@ export class Simulation {
   /** One line per node. */
   describe(): string {
     return this.nodes.map((n) => `  ${this.describeNode(n)}`).join('\n');
+  }
+
+  /** Proposes `count` values through the client and runs until they (or later ones) commit. */
+  commitValues(count: number, maxMs = 20_000): boolean {
+    const target = this.nextValue + count - 1;
+    const client = (): void => {
+      if (this.committedValueAtLeast(target)) return;
+      this.propose();
+      this.at(20, client);
+    };
+    this.at(0, client);
+    return this.runUntil(() => this.committedValueAtLeast(target), maxMs);
   }
 
   /** True once a data entry with value ≥ `value` is committed. */
