@@ -17,12 +17,26 @@ export const OFFSETS_TOPIC = '__consumer_offsets';
 /** Bytes read per step while loading a coordinator partition. */
 const LOAD_READ_BYTES = 4 * 1024 * 1024;
 
+/** Most queued operations whose records go into one append. */
+const MAX_OPERATIONS_PER_APPEND = 1000;
+
+/** An operation waiting for its shard. */
+interface Step {
+  run: (coordinator: GroupCoordinatorShard, nowMs: number) => CoordinatorEffects;
+  done: (error?: Error) => void;
+}
+
 /** A shard of the group coordinator: one per hosted __consumer_offsets partition. */
 interface Shard {
   readonly partition: number;
   readonly coordinator: GroupCoordinatorShard;
   loaded: boolean;
+  unloaded: boolean;
+  /** Loading, then draining: the shard's work runs one piece at a time along this chain. */
   chain: Promise<void>;
+  /** Operations queued while the shard is busy; drained together, their records in one append. */
+  readonly pending: Step[];
+  draining: boolean;
   timer: NodeJS.Timeout | undefined;
 }
 
@@ -115,7 +129,10 @@ export class GroupService {
       partition: hosted.partition.partitionId,
       coordinator: new GroupCoordinatorShard(this.config, () => randomUUID()),
       loaded: false,
+      unloaded: false,
       chain: Promise.resolve(),
+      pending: [],
+      draining: false,
       timer: undefined,
     };
     this.shards.set(shard.partition, shard);
@@ -144,6 +161,7 @@ export class GroupService {
 
   private unloadShard(shard: Shard, errorCode: number): void {
     this.shards.delete(shard.partition);
+    shard.unloaded = true;
     clearTimeout(shard.timer);
     shard.chain = shard.chain.then(() => this.deliver(shard.coordinator.unload(errorCode).responses));
   }
@@ -189,16 +207,63 @@ export class GroupService {
     return [...this.shards.values()].filter((s) => s.loaded).map((s) => s.coordinator);
   }
 
-  private enqueue(shard: Shard, step: (coordinator: GroupCoordinatorShard, nowMs: number) => CoordinatorEffects): Promise<void> {
-    const run = async (): Promise<void> => {
-      const effects = step(shard.coordinator, Date.now());
-      await this.appendRecords(shard.partition, effects.records);
-      this.deliver(effects.responses);
-      this.schedule(shard);
-    };
-    const next = shard.chain.then(run, run);
-    shard.chain = next.catch((e: Error) => this.broker.log(`ERROR: group coordinator ${OFFSETS_TOPIC}-${shard.partition}: ${e.stack}`));
-    return next;
+  private enqueue(shard: Shard, run: (coordinator: GroupCoordinatorShard, nowMs: number) => CoordinatorEffects): Promise<void> {
+    return new Promise((resolve, reject) => {
+      shard.pending.push({ run, done: (error) => (error ? reject(error) : resolve()) });
+      if (shard.draining) return;
+      shard.draining = true;
+      shard.chain = shard.chain.then(() => this.drain(shard));
+    });
+  }
+
+  /**
+   * Runs the queued operations of a shard in order and appends all their records as one batch
+   * (as Kafka's coordinator runtime does) before releasing any of their responses.
+   */
+  private async drain(shard: Shard): Promise<void> {
+    try {
+      while (shard.pending.length > 0) {
+        const steps = shard.pending.splice(0, MAX_OPERATIONS_PER_APPEND);
+        if (shard.unloaded) {
+          for (const step of steps) step.done(new Error(`${OFFSETS_TOPIC}-${shard.partition} is no longer coordinated here`));
+          continue;
+        }
+        const records: CoordinatorRecord[] = [];
+        const responses: { requestId: number; response: unknown }[] = [];
+        const failures = new Map<Step, Error>();
+        const nowMs = Date.now();
+        for (const step of steps) {
+          try {
+            const effects = step.run(shard.coordinator, nowMs);
+            records.push(...effects.records);
+            responses.push(...effects.responses);
+          } catch (error) {
+            failures.set(step, error as Error);
+          }
+        }
+        try {
+          await this.appendRecords(shard.partition, records);
+        } catch (error) {
+          // The shard applied records the log does not have: rebuild it from the log.
+          this.broker.log(`ERROR: group coordinator ${OFFSETS_TOPIC}-${shard.partition}: append failed, reloading: ${(error as Error).message}`);
+          for (const step of [...steps, ...shard.pending.splice(0)]) step.done(error as Error);
+          this.reload(shard);
+          return;
+        }
+        this.deliver(responses);
+        for (const step of steps) step.done(failures.get(step));
+        for (const error of failures.values()) this.broker.log(`ERROR: group coordinator ${OFFSETS_TOPIC}-${shard.partition}: ${error.stack}`);
+        this.schedule(shard);
+      }
+    } finally {
+      shard.draining = false;
+    }
+  }
+
+  private reload(shard: Shard): void {
+    this.unloadShard(shard, ErrorCode.NOT_COORDINATOR);
+    const hosted = this.broker.partitions.get(OFFSETS_TOPIC, shard.partition);
+    if (hosted && hosted.partition.leader === this.broker.nodeId && !this.stopped) this.load(hosted);
   }
 
   private async appendRecords(partition: number, records: CoordinatorRecord[]): Promise<void> {

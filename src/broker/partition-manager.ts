@@ -17,6 +17,8 @@ export interface HostedPartition {
  */
 export class PartitionManager {
   private readonly hosted = new Map<string, HostedPartition>();
+  /** The same partitions by topic, indexed by partition id: the lookup on every request. */
+  private byTopic = new Map<string, HostedPartition[]>();
 
   constructor(
     private readonly nodeId: number,
@@ -27,7 +29,7 @@ export class PartitionManager {
 
   /** The hosted partition, or undefined when the topic or partition is unknown here. */
   get(topic: string, partition: number): HostedPartition | undefined {
-    return this.hosted.get(partitionKey(topic, partition));
+    return this.byTopic.get(topic)?.[partition];
   }
 
   /** All hosted partitions. */
@@ -58,12 +60,27 @@ export class PartitionManager {
         this.hosted.set(key, { topic, partition, log, key });
       }
     }
+    const removed: HostedPartition[] = [];
     for (const [key, hosted] of [...this.hosted]) {
       if (wanted.has(key)) continue;
       this.hosted.delete(key);
-      this.purgatory.onAppend(key, Number.MAX_SAFE_INTEGER);
+      removed.push(hosted);
+    }
+    this.reindex();
+    for (const hosted of removed) {
+      this.purgatory.onAppend(hosted.key, Number.MAX_SAFE_INTEGER);
       await this.logs.deletePartition(hosted.topic.name, hosted.partition.partitionId);
     }
+  }
+
+  private reindex(): void {
+    const byTopic = new Map<string, HostedPartition[]>();
+    for (const hosted of this.hosted.values()) {
+      let list = byTopic.get(hosted.topic.name);
+      if (!list) byTopic.set(hosted.topic.name, (list = []));
+      list[hosted.partition.partitionId] = hosted;
+    }
+    this.byTopic = byTopic;
   }
 
   /** Logs on disk that the image does not know: left alone (never deleted on a guess), reported. */
