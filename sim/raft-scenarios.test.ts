@@ -21,6 +21,19 @@ test('canElectInitialLeader: 1 to 5 voters elect a leader and replicate to every
     assert.ok(sim.commitValues(10), `no commit with ${voters} voters:\n${sim.describe()}`);
     const end = sim.committedEnd;
     assert.ok(sim.runUntil(() => everyUpNodeApplied(sim, end), 5_000), sim.describe());
+    // DescribeQuorum's view from the leader: every voter caught up and fetching.
+    sim.runFor(500);
+    const leader = sim.leader()!;
+    const status = sim.raft(leader).status();
+    assert.equal(status.voters.length, voters);
+    for (const v of status.voters) {
+      assert.equal(v.endOffset, status.endOffset, `voter ${v.nodeId} end offset`);
+      assert.ok(v.lastCaughtUpTimestampMs > 0 && v.lastFetchTimestampMs >= v.lastCaughtUpTimestampMs);
+    }
+    for (const n of sim.nodes) {
+      if (n.id === leader) continue;
+      assert.deepEqual(sim.raft(n.id).propose(sim.nowMs, [Buffer.alloc(8)]), { error: 'NOT_LEADER', leaderId: leader });
+    }
   }
 });
 

@@ -502,7 +502,7 @@ export class Simulation {
     const seen = this.committed.get(entry.offset);
     const dataHash = fnv(0x811c9dc5, entry.data);
     if (seen) {
-      this.check(seen.epoch === entry.epoch && seen.dataHash === dataHash, `ConsistentCommittedData: node ${node.id} applies (${entry.offset}, epoch ${entry.epoch}) but epoch ${seen.epoch} was committed there`);
+      this.check(seen.epoch === entry.epoch && seen.dataHash === dataHash, `ConsistentCommittedData: node ${node.id} applies offset ${entry.offset} (epoch ${entry.epoch}, data ${dataHash.toString(16)}) but (epoch ${seen.epoch}, data ${seen.dataHash.toString(16)}) was committed there`);
       this.check(seen.chain === sm.chain, `ConsistentCommittedData: node ${node.id} history differs at offset ${entry.offset}`);
     } else {
       this.committed.set(entry.offset, { epoch: entry.epoch, dataHash, chain: sm.chain });
