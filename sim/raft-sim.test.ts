@@ -52,3 +52,10 @@ for (const voters of [3, 5]) {
       `${total.committed} committed entries, worst liveness ${total.worstLivenessMs} ms, ${wallMs} ms wall`);
   });
 }
+
+test('raft simulation is a pure function of the seed (replays are exact)', () => {
+  const a = runChaos({ seed: 4242, voters: 5, events: 5_000 });
+  const b = runChaos({ seed: 4242, voters: 5, events: 5_000 });
+  const strip = (s: SimStats): string => JSON.stringify(s, (_k, v) => (typeof v === 'bigint' ? v.toString() : v));
+  if (strip(a) !== strip(b)) throw new Error(`two runs of seed 4242 differ:\n${strip(a)}\n${strip(b)}`);
+});
