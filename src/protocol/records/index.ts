@@ -32,6 +32,7 @@ export {
   decodeRecordBatch,
   decodeRecordBatches,
 } from './record-batch.js';
+export { RecordBatchBuilder, type FinishBatchOptions } from './record-batch-builder.js';
 export {
   LegacyMessage,
   type LegacyRecord,
