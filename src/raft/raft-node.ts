@@ -201,7 +201,7 @@ export class RaftNode {
     assert(data.length > 0, 'propose needs at least one entry');
     const start = this.log.endOffset;
     this.appendLocal(data.map((d, i) => ({ offset: start + BigInt(i), epoch: this.quorum.leaderEpoch, data: d })));
-    this.wakeParked(nowMs);
+    this.wakeParked();
     return { offset: this.log.endOffset - 1n };
   }
 
@@ -753,11 +753,11 @@ export class RaftNode {
     const majorityEnd = ends[this.majority - 1]!;
     if (majorityEnd > this.highWatermark && majorityEnd > this.epochStartOffset) {
       this.highWatermark = majorityEnd;
-      this.wakeParked(nowMs);
+      this.wakeParked();
     }
   }
 
-  private wakeParked(_nowMs: number): void {
+  private wakeParked(): void {
     for (const { request } of this.parked.values()) this.answerFetch(request);
     this.parked.clear();
   }
