@@ -97,6 +97,39 @@ test('batch.size splits batches; linger.ms holds records; flush() sends at once'
   await producer.close();
 });
 
+test('ready batches of one partition fill the in-flight window at once, in order', async () => {
+  await admin.createTopics([{ name: 'pipelined', numPartitions: 1 }]);
+  const producer = new Producer({ 'bootstrap.servers': broker.bootstrap, 'linger.ms': 60_000, 'batch.size': 1024, acks: 1, 'enable.idempotence': false });
+  await producer.connect();
+  await producer.send({ topic: 'pipelined', partition: 0, value: 'metadata' });
+  // Count Produce requests in flight on the connection (up to max.in.flight.requests.per.connection = 5).
+  const { BrokerConnection } = await import('./connection.js');
+  const request = BrokerConnection.prototype.request;
+  let inFlight = 0;
+  let maxInFlight = 0;
+  BrokerConnection.prototype.request = async function (this: InstanceType<typeof BrokerConnection>, ...args: Parameters<typeof request>) {
+    if (args[0].name !== 'Produce') return request.apply(this, args);
+    maxInFlight = Math.max(maxInFlight, ++inFlight);
+    try {
+      return await request.apply(this, args);
+    } finally {
+      inFlight--;
+    }
+  } as typeof request;
+  try {
+    const value = Buffer.alloc(200, 1);
+    const sends = Array.from({ length: 21 }, (_, i) => producer.send({ topic: 'pipelined', partition: 0, value, key: String(i) }));
+    await producer.flush();
+    const metas = await Promise.all(sends);
+    assert.deepEqual(metas.map((m) => m.offset - metas[0]!.offset), metas.map((_, i) => BigInt(i)), 'offsets follow send order');
+  } finally {
+    BrokerConnection.prototype.request = request;
+    await producer.close();
+  }
+  // 21 records of ~210 bytes are 5 full batches of 4 and one of 1: all go out together, not one per drain.
+  assert.ok(maxInFlight >= 4, `Produce requests in flight at most ${maxInFlight}`);
+});
+
 test('acks=0 and acks=1 produce; send after close fails', async () => {
   await admin.createTopics([{ name: 'acks', numPartitions: 1 }]);
   const p0 = new Producer({ 'bootstrap.servers': broker.bootstrap, acks: 0 });

@@ -1,5 +1,5 @@
 import { ErrorCode, KafkaError } from '../common/index.js';
-import { buildRecordBatch, CompressionType, type RecordInput } from '../protocol/index.js';
+import { CompressionType, RecordBatchBuilder, type RecordHeader } from '../protocol/index.js';
 import type { ProduceResponse } from '../protocol/generated/produce-response.js';
 import { Apis } from './apis.js';
 import { Cluster, backoffMs, needsMetadataRefresh } from './cluster.js';
@@ -24,10 +24,14 @@ export type DeliveryCallback = (err: Error | null, metadata: RecordMetadata | nu
 /** Records of one partition sent together as one v2 record batch. */
 interface ProducerBatch {
   readonly state: PartitionState;
-  readonly records: RecordInput[];
+  /** The records, encoded as they are appended; finished (header, CRC) when the batch is prepared. */
+  readonly builder: RecordBatchBuilder;
+  /** Per record: its CreateTime (ms), for the delivery metadata. */
+  readonly timestamps: number[];
   /** Per record: a callback, or the resolve/reject pair of a send() promise. */
   readonly deliveries: (DeliveryCallback | PromiseHandlers)[];
-  sizeBytes: number;
+  /** buffer.memory reserved by the records (recordSize() of each). */
+  reservedBytes: number;
   readonly createdMs: number;
   baseSequence: number;
   buffer: Buffer | null;
@@ -49,10 +53,25 @@ interface PartitionState {
   open: ProducerBatch | null;
   /** Closed batches not in flight, in sequence order. */
   readonly ready: ProducerBatch[];
+  /** Batches in `ready` not yet given a sequence and finished (closed while the producer id was unknown). */
+  unprepared: number;
   inFlight: number;
   nextSequence: number;
   /** After a retriable failure: send nothing new until every in-flight batch has come back. */
   holdUntilDrained: boolean;
+}
+
+/** A record as the accumulator takes it: fields normalized, not yet in a batch. */
+interface PendingRecord {
+  readonly topic: string;
+  readonly partition: number | undefined;
+  readonly key: Buffer | null;
+  readonly value: Buffer | null;
+  readonly headers: RecordHeader[] | undefined;
+  readonly timestampMs: number;
+  /** buffer.memory this record takes (an upper bound of its encoded size). */
+  readonly sizeBytes: number;
+  readonly delivery: DeliveryCallback | PromiseHandlers;
 }
 
 interface MemoryWaiter {
@@ -78,12 +97,15 @@ export class Producer {
   readonly config: ProducerConfig;
   private readonly cluster: Cluster;
   private readonly sticky = new StickyPartitioner();
-  private readonly partitions = new Map<string, PartitionState>();
+  /** Partition states by topic, indexed by partition. */
+  private readonly partitions = new Map<string, PartitionState[]>();
+  /** Every partition state, for drain() and failAll(). */
+  private readonly partitionList: PartitionState[] = [];
   private readonly codec: number;
   private bufferedBytes = 0;
   private readonly memoryWaiters: MemoryWaiter[] = [];
   /** Records waiting for metadata or buffer space, in send order. */
-  private readonly blocked = new Fifo<{ record: ProducerRecord; input: RecordInput; sizeBytes: number; delivery: DeliveryCallback | PromiseHandlers; deadlineMs: number }>();
+  private readonly blocked = new Fifo<{ record: PendingRecord; deadlineMs: number }>();
   private producerId = -1n;
   private producerEpoch = -1;
   private initializing: Promise<void> | null = null;
@@ -129,20 +151,18 @@ export class Producer {
     try {
       if (this.closing) throw new KafkaClosedError('The producer is closed');
       if (this.fatalError) throw this.fatalError;
-      const input = this.toInput(record);
-      const sizeBytes = recordSize(input);
-      if (sizeBytes + BATCH_OVERHEAD_BYTES > this.config.maxRequestSizeBytes) {
+      const pending = this.toPending(record, delivery);
+      if (pending.sizeBytes + BATCH_OVERHEAD_BYTES > this.config.maxRequestSizeBytes) {
         throw new KafkaError(
           ErrorCode.MESSAGE_TOO_LARGE,
-          `The record is ${sizeBytes + BATCH_OVERHEAD_BYTES} bytes when serialized, larger than max.request.size=${this.config.maxRequestSizeBytes}`,
+          `The record is ${pending.sizeBytes + BATCH_OVERHEAD_BYTES} bytes when serialized, larger than max.request.size=${this.config.maxRequestSizeBytes}`,
         );
       }
-      const topic = this.cluster.topic(record.topic);
-      if (topic !== undefined && this.blocked.length === 0 && this.bufferedBytes + sizeBytes <= this.config.bufferMemoryBytes) {
-        this.append(record, input, sizeBytes, delivery);
+      if (this.blocked.length === 0 && this.bufferedBytes + pending.sizeBytes <= this.config.bufferMemoryBytes && this.cluster.topic(pending.topic) !== undefined) {
+        this.append(pending);
         return;
       }
-      this.blocked.push({ record, input, sizeBytes, delivery, deadlineMs: Date.now() + this.config.maxBlockMs });
+      this.blocked.push({ record: pending, deadlineMs: Date.now() + this.config.maxBlockMs });
       if (this.blocked.length === 1) void this.appendBlocked();
     } catch (err) {
       deliver(delivery, err as Error, null);
@@ -157,7 +177,8 @@ export class Producer {
     while (this.blocked.length > 0) {
       const item = this.blocked.peek();
       if (item === undefined) break; // failAll() emptied the queue
-      const { record, input, sizeBytes, delivery, deadlineMs } = item;
+      const { record, deadlineMs } = item;
+      const { sizeBytes, delivery } = record;
       try {
         if (this.cluster.topic(record.topic) === undefined) {
           await this.cluster.topicMetadata(record.topic, Math.max(0, deadlineMs - Date.now())).catch((err: Error) => {
@@ -170,7 +191,7 @@ export class Producer {
         await this.reserveMemory(sizeBytes, Math.max(0, deadlineMs - Date.now()));
         this.bufferedBytes -= sizeBytes; // append() accounts for it again
         if (this.closed) throw new KafkaClosedError('The producer is closed');
-        this.append(record, input, sizeBytes, delivery);
+        this.append(record);
       } catch (err) {
         deliver(delivery, err as Error, null);
       }
@@ -178,27 +199,27 @@ export class Producer {
     }
   }
 
-  private toInput(record: ProducerRecord): RecordInput {
+  private toPending(record: ProducerRecord, delivery: DeliveryCallback | PromiseHandlers): PendingRecord {
     if (typeof record.topic !== 'string' || record.topic === '') throw new TypeError('ProducerRecord.topic must be a non-empty string');
     const ts = record.timestamp;
-    const timestamp = ts === undefined ? BigInt(Date.now()) : typeof ts === 'bigint' ? ts : BigInt(ts instanceof Date ? ts.getTime() : Math.trunc(ts));
-    const input: RecordInput = { key: toBytes(record.key), value: toBytes(record.value), timestamp };
+    const timestampMs = ts === undefined ? Date.now() : typeof ts === 'number' ? Math.trunc(ts) : typeof ts === 'bigint' ? Number(ts) : ts.getTime();
+    const key = toBytes(record.key);
+    const value = toBytes(record.value);
     const headers = toRecordHeaders(record.headers);
-    if (headers !== undefined) input.headers = headers;
-    return input;
+    return { topic: record.topic, partition: record.partition, key, value, headers, timestampMs, sizeBytes: recordSize(key, value, headers), delivery };
   }
 
-  private choosePartition(record: ProducerRecord, key: Buffer | null): number {
-    const info = this.cluster.topic(record.topic)!;
-    const count = info.partitions.length;
+  private choosePartition(record: PendingRecord): number {
+    const count = this.cluster.topic(record.topic)!.partitions.length;
     if (record.partition !== undefined) {
       if (!Number.isInteger(record.partition) || record.partition < 0 || record.partition >= count) {
         throw new KafkaError(ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, `Invalid partition ${record.partition} for topic '${record.topic}' with ${count} partitions`);
       }
       return record.partition;
     }
-    if (key !== null) return partitionForKey(key, count);
-    return this.sticky.partition(record.topic, count, this.available(record.topic));
+    if (record.key !== null) return partitionForKey(record.key, count);
+    const sticky = this.sticky.peek(record.topic, count);
+    return sticky >= 0 ? sticky : this.sticky.partition(record.topic, count, this.available(record.topic));
   }
 
   private available(topic: string): number[] {
@@ -206,34 +227,38 @@ export class Producer {
   }
 
   private stateOf(topic: string, partition: number): PartitionState {
-    const key = tpKey(topic, partition);
-    let state = this.partitions.get(key);
+    let states = this.partitions.get(topic);
+    if (states === undefined) this.partitions.set(topic, (states = []));
+    let state = states[partition];
     if (state === undefined) {
-      state = { topic, partition, open: null, ready: [], inFlight: 0, nextSequence: 0, holdUntilDrained: false };
-      this.partitions.set(key, state);
+      state = { topic, partition, open: null, ready: [], unprepared: 0, inFlight: 0, nextSequence: 0, holdUntilDrained: false };
+      states[partition] = state;
+      this.partitionList.push(state);
     }
     return state;
   }
 
-  private append(record: ProducerRecord, input: RecordInput, sizeBytes: number, delivery: DeliveryCallback | PromiseHandlers): void {
-    const partition = this.choosePartition(record, input.key);
-    const state = this.stateOf(record.topic, partition);
+  private append(record: PendingRecord): void {
+    const state = this.stateOf(record.topic, this.choosePartition(record));
+    const { key, value, headers, timestampMs } = record;
+    const batchSizeBytes = this.config.batchSizeBytes;
     let batch = state.open;
-    if (batch !== null && batch.sizeBytes + sizeBytes > this.config.batchSizeBytes) {
+    if (batch !== null && batch.builder.sizeBytes + batch.builder.recordSizeBytes(key, value, headers, timestampMs) > batchSizeBytes) {
       this.closeOpenBatch(state);
       batch = null;
-      if (record.partition === undefined && input.key === null) {
+      if (record.partition === undefined && key === null) {
         // The sticky partition may have moved on when its batch closed.
-        this.append(record, input, sizeBytes, delivery);
+        this.append(record);
         return;
       }
     }
     if (batch === null) {
       batch = {
         state,
-        records: [],
+        builder: new RecordBatchBuilder(Math.max(batchSizeBytes, BATCH_OVERHEAD_BYTES + record.sizeBytes)),
+        timestamps: [],
         deliveries: [],
-        sizeBytes: BATCH_OVERHEAD_BYTES,
+        reservedBytes: 0,
         createdMs: Date.now(),
         baseSequence: -1,
         buffer: null,
@@ -247,11 +272,13 @@ export class Producer {
       state.open = batch;
       this.armLinger(batch.createdMs + this.config.lingerMs);
     }
-    batch.records.push(input);
-    batch.deliveries.push(delivery);
-    batch.sizeBytes += sizeBytes;
-    this.bufferedBytes += sizeBytes;
-    if (batch.sizeBytes >= this.config.batchSizeBytes) this.closeOpenBatch(state);
+    batch.builder.append(key, value, headers, timestampMs);
+    batch.timestamps.push(timestampMs);
+    batch.deliveries.push(record.delivery);
+    batch.reservedBytes += record.sizeBytes;
+    this.bufferedBytes += record.sizeBytes;
+    // As Java's accumulator: a batch is full at batch.size; otherwise the next record that does not fit closes it.
+    if (batch.builder.sizeBytes >= batchSizeBytes) this.closeOpenBatch(state);
   }
 
   private closeOpenBatch(state: PartitionState): void {
@@ -289,9 +316,12 @@ export class Producer {
     const now = Date.now();
     const urgent = this.flushing > 0 || this.closing || this.blocked.length > 0;
     let nextLingerMs = Infinity;
-    const byNode = new Map<number, ProducerBatch[]>();
+    // Per leader, the requests to send: request k holds the k-th batch sent now of each partition
+    // (a ProduceRequest carries at most one batch per partition), so a partition with several
+    // ready batches fills its in-flight window in one drain instead of one batch per drain.
+    const byNode = new Map<number, ProducerBatch[][]>();
     let missingLeader = false;
-    for (const state of this.partitions.values()) {
+    for (const state of this.partitionList) {
       const open = state.open;
       if (open !== null) {
         const due = open.createdMs + this.config.lingerMs;
@@ -303,28 +333,30 @@ export class Producer {
       if (!this.prepareBatches(state)) continue;
       if (state.holdUntilDrained && state.inFlight > 0) continue;
       state.holdUntilDrained = false;
-      const head = state.ready[0]!;
-      if (head.buffer === null) continue;
-      if (head.retryAtMs > now) {
-        nextLingerMs = Math.min(nextLingerMs, head.retryAtMs);
-        continue;
-      }
       const limit = this.config.idempotent ? MAX_IDEMPOTENT_IN_FLIGHT : this.config.maxInFlightPerConnection;
-      if (state.inFlight >= limit) continue;
+      if (state.inFlight >= limit || state.ready[0]!.buffer === null) continue;
       const leader = this.cluster.leaderOf(state.topic, state.partition);
       if (leader < 0) {
         missingLeader = true;
         nextLingerMs = Math.min(nextLingerMs, now + this.config.retryBackoffMs);
         continue;
       }
-      let list = byNode.get(leader);
-      if (list === undefined) byNode.set(leader, (list = []));
-      list.push(state.ready.shift()!);
-      state.inFlight++;
+      let requests = byNode.get(leader);
+      if (requests === undefined) byNode.set(leader, (requests = []));
+      for (let k = 0; state.ready.length > 0 && state.inFlight < limit; k++) {
+        const head = state.ready[0]!;
+        if (head.buffer === null) break;
+        if (head.retryAtMs > now) {
+          nextLingerMs = Math.min(nextLingerMs, head.retryAtMs);
+          break;
+        }
+        (requests[k] ??= []).push(state.ready.shift()!);
+        state.inFlight++;
+      }
     }
     if (nextLingerMs < Infinity) this.armLinger(nextLingerMs);
     if (missingLeader || this.cluster.stale) this.refreshMetadataInBackground();
-    for (const [nodeId, batches] of byNode) this.sendToNode(nodeId, batches);
+    for (const [nodeId, requests] of byNode) for (const batches of requests) this.sendToNode(nodeId, batches);
   }
 
   private closeOpenBatchQuietly(state: PartitionState): void {
@@ -332,6 +364,9 @@ export class Producer {
     if (batch === null) return;
     state.open = null;
     state.ready.push(batch);
+    state.unprepared++;
+    // Finish it now when its sequence can be assigned in order (usually: no waiting for a producer id).
+    if (state.unprepared === 1 && (!this.config.idempotent || this.producerId >= 0n)) this.prepareBatch(state, batch);
     const count = this.cluster.topic(state.topic)?.partitions.length ?? 0;
     this.sticky.onNewBatch(state.topic, state.partition, count, this.available(state.topic));
   }
@@ -340,7 +375,8 @@ export class Producer {
   private expireBatches(state: PartitionState, now: number): void {
     while (state.ready.length > 0 && now - state.ready[0]!.createdMs >= this.config.deliveryTimeoutMs && state.inFlight === 0) {
       const batch = state.ready.shift()!;
-      this.completeBatch(batch, new KafkaTimeoutError(`Expiring ${batch.records.length} record(s) for ${state.topic}-${state.partition}: ${now - batch.createdMs} ms has passed since batch creation (delivery.timeout.ms)`), null);
+      if (batch.buffer === null && !batch.building) state.unprepared--;
+      this.completeBatch(batch, new KafkaTimeoutError(`Expiring ${batch.deliveries.length} record(s) for ${state.topic}-${state.partition}: ${now - batch.createdMs} ms has passed since batch creation (delivery.timeout.ms)`), null);
     }
   }
 
@@ -349,6 +385,7 @@ export class Producer {
    * false while a producer id is still being obtained.
    */
   private prepareBatches(state: PartitionState): boolean {
+    if (state.unprepared === 0) return true;
     if (this.config.idempotent && this.producerId < 0n) {
       void this.ensureProducerId().then(
         () => this.scheduleDrain(),
@@ -358,31 +395,41 @@ export class Producer {
     }
     for (const batch of state.ready) {
       if (batch.buffer !== null || batch.building) continue;
-      if (this.config.idempotent) {
-        batch.baseSequence = state.nextSequence;
-        state.nextSequence = (state.nextSequence + batch.records.length) % (INT32_MAX + 1);
-      }
-      batch.building = true;
-      buildRecordBatch({
-        records: batch.records,
-        compression: this.codec,
-        producerId: this.config.idempotent ? this.producerId : -1n,
-        producerEpoch: this.config.idempotent ? this.producerEpoch : -1,
-        baseSequence: batch.baseSequence,
-      }).then(
-        (buffer) => {
-          batch.buffer = buffer;
-          batch.building = false;
-          this.scheduleDrain();
-        },
-        (err: Error) => {
-          const i = state.ready.indexOf(batch);
-          if (i >= 0) state.ready.splice(i, 1);
-          this.completeBatch(batch, err, null);
-        },
-      );
+      this.prepareBatch(state, batch);
     }
     return true;
+  }
+
+  /** Gives a closed batch its sequence (in order) and finishes its bytes: at once uncompressed, asynchronously compressed. */
+  private prepareBatch(state: PartitionState, batch: ProducerBatch): void {
+    state.unprepared--;
+    if (this.config.idempotent) {
+      batch.baseSequence = state.nextSequence;
+      state.nextSequence = (state.nextSequence + batch.deliveries.length) % (INT32_MAX + 1);
+    }
+    const header = {
+      compression: this.codec,
+      producerId: this.config.idempotent ? this.producerId : -1n,
+      producerEpoch: this.config.idempotent ? this.producerEpoch : -1,
+      baseSequence: batch.baseSequence,
+    };
+    if (this.codec === 0) {
+      batch.buffer = batch.builder.finishUncompressed(header);
+      return;
+    }
+    batch.building = true;
+    batch.builder.finish(header).then(
+      (buffer) => {
+        batch.buffer = buffer;
+        batch.building = false;
+        this.scheduleDrain();
+      },
+      (err: Error) => {
+        const i = state.ready.indexOf(batch);
+        if (i >= 0) state.ready.splice(i, 1);
+        this.completeBatch(batch, err, null);
+      },
+    );
   }
 
   private ensureProducerId(): Promise<void> {
@@ -517,13 +564,13 @@ export class Producer {
         deliver(delivery, err, null);
       } else {
         const offset = result!.baseOffset < 0n ? -1n : result!.baseOffset + BigInt(i);
-        const timestamp = logAppendTime >= 0 ? logAppendTime : Number(batch.records[i]!.timestamp);
+        const timestamp = logAppendTime >= 0 ? logAppendTime : batch.timestamps[i]!;
         deliver(delivery, null, { topic, partition, offset, timestamp });
       }
     }
     batch.completed = true;
     this.pendingBatches.delete(batch);
-    this.releaseMemory(batch.sizeBytes - BATCH_OVERHEAD_BYTES);
+    this.releaseMemory(batch.reservedBytes);
     if (batch.done) for (const fn of batch.done) fn();
   }
 
@@ -604,17 +651,18 @@ export class Producer {
   }
 
   private failAll(err: Error): void {
-    for (const state of this.partitions.values()) {
+    for (const state of this.partitionList) {
       const batches = [...(state.open ? [state.open] : []), ...state.ready];
       state.open = null;
       state.ready.length = 0;
+      state.unprepared = 0;
       for (const batch of batches) this.completeBatch(batch, err, null);
     }
     for (const w of this.memoryWaiters.splice(0)) {
       clearTimeout(w.timer);
       w.reject(err);
     }
-    for (const b of this.blocked.drain()) deliver(b.delivery, err, null);
+    for (const b of this.blocked.drain()) deliver(b.record.delivery, err, null);
   }
 }
 
@@ -630,9 +678,9 @@ function seqBefore(a: ProducerBatch, b: ProducerBatch): boolean {
   return diff !== 0 && diff < 0x40000000;
 }
 
-function recordSize(input: RecordInput): number {
-  let size = RECORD_OVERHEAD_BYTES + (input.key?.length ?? 0) + (input.value?.length ?? 0);
-  if (input.headers) for (const h of input.headers) size += Buffer.byteLength(h.key) + (h.value?.length ?? 0) + 10;
+function recordSize(key: Buffer | null, value: Buffer | null, headers: readonly RecordHeader[] | undefined): number {
+  let size = RECORD_OVERHEAD_BYTES + (key?.length ?? 0) + (value?.length ?? 0);
+  if (headers) for (const h of headers) size += Buffer.byteLength(h.key) + (h.value?.length ?? 0) + 10;
   return size;
 }
 

@@ -8,6 +8,12 @@ export class StickyPartitioner {
 
   constructor(private readonly random: () => number = Math.random) {}
 
+  /** The sticky partition of `topic`, or -1 when there is none yet (or it is out of range): no allocation, for the per-record path. */
+  peek(topic: string, numPartitions: number): number {
+    const p = this.current.get(topic);
+    return p !== undefined && p < numPartitions ? p : -1;
+  }
+
   /** The sticky partition of `topic`, picking one if there is none yet. */
   partition(topic: string, numPartitions: number, available: readonly number[]): number {
     const p = this.current.get(topic);
