@@ -2,8 +2,10 @@
  * Typed option values and client property sources shared by the console and perf tools, with
  * jopt-simple's error texts.
  */
+import { Admin } from '../client/index.js';
 import { UsageError, parseKeyValues, type OptionSpec, type ParsedArgs } from './args.js';
 import { readPropertiesFile } from './common.js';
+import { compileJavaRegex } from './regex.js';
 
 /** An integer option (jopt `ofType(Integer/Long)`), or `fallback` when absent; a UsageError for garbage. */
 export function intArg(args: ParsedArgs, name: string, fallback: number): number;
@@ -39,4 +41,23 @@ export function propsFromArgs(args: ParsedArgs, fileOption: string | undefined, 
 /** A `k=v` option with both 4.2 and pre-4.2 spellings (KIP-1147). */
 export function renamedOption(name: string, oldName: string, valueName: string, description: string, repeatable = false): OptionSpec {
   return { name, aliases: [oldName], deprecatedAliases: [oldName], takesValue: true, repeatable, valueName, description };
+}
+
+/** An `--include` Java regex that must match whole topic names, or a UsageError naming it. */
+export function includePattern(raw: string): RegExp {
+  try {
+    return compileJavaRegex(raw);
+  } catch (err) {
+    throw new UsageError((err as Error).message);
+  }
+}
+
+/** The non-internal topics of the cluster whose names match `pattern`, sorted. */
+export async function topicsMatching(bootstrapServers: string, clientId: string, pattern: RegExp): Promise<string[]> {
+  const admin = new Admin({ 'bootstrap.servers': bootstrapServers, 'client.id': clientId });
+  try {
+    return (await admin.listTopics({ includeInternal: false })).filter((t) => pattern.test(t)).sort();
+  } finally {
+    await admin.close();
+  }
 }

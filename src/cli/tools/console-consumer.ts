@@ -4,14 +4,14 @@
  * partition by manual assignment and no group. Ends at --max-messages, --timeout-ms without
  * records, a closed stdout, or Ctrl-C; then prints `Processed a total of N messages` on stderr.
  */
-import { Admin, Consumer, type ConsumerOptions, type ConsumerRecord, type TopicPartition } from '../../client/index.js';
+import { Consumer, type ConsumerOptions, type ConsumerRecord, type TopicPartition } from '../../client/index.js';
 import { UsageError, type OptionSpec, type ParsedArgs } from '../args.js';
 import { clientOptions } from '../client-props.js';
 import { BOOTSTRAP_SERVER, readPropertiesFile, required } from '../common.js';
 import { describeError } from '../errors.js';
 import { DefaultMessageFormatter } from '../formatter.js';
 import type { Tool, ToolIo } from '../tool.js';
-import { intArg, propsFromArgs, renamedOption } from '../tool-args.js';
+import { includePattern, intArg, propsFromArgs, renamedOption, topicsMatching } from '../tool-args.js';
 
 const FORMATTER = 'org.apache.kafka.tools.consumer.DefaultMessageFormatter';
 /** Longest single poll; Ctrl-C and --timeout-ms are checked at least this often. */
@@ -81,11 +81,7 @@ function source(args: ParsedArgs): Source {
   }
   if (args.has('offset')) throw new UsageError('The partition is required when offset is specified.');
   if (args.has('topic')) return { kind: 'topic', topic: args.get('topic')! };
-  try {
-    return { kind: 'include', pattern: new RegExp(`^(?:${args.get('include')!})$`) };
-  } catch (err) {
-    throw new UsageError(`Invalid --include pattern '${args.get('include')}': ${(err as Error).message}`);
-  }
+  return { kind: 'include', pattern: includePattern(args.get('include')!) };
 }
 
 function consumerOptions(args: ParsedArgs, io: ToolIo, partitioned: boolean): ConsumerOptions {
@@ -151,16 +147,6 @@ function settings(args: ParsedArgs, io: ToolIo): Settings {
   };
 }
 
-/** Topics matching the --include pattern, listed through the admin client. */
-async function matchingTopics(options: ConsumerOptions, pattern: RegExp): Promise<string[]> {
-  const admin = new Admin({ 'bootstrap.servers': options['bootstrap.servers'], 'client.id': options['client.id'] ?? 'console-consumer' });
-  try {
-    return (await admin.listTopics({ includeInternal: false })).filter((t) => pattern.test(t));
-  } finally {
-    await admin.close();
-  }
-}
-
 async function start(consumer: Consumer, src: Source, options: ConsumerOptions, stop: Promise<unknown>, stopped: () => boolean): Promise<void> {
   if (src.kind === 'partition') {
     const tp: TopicPartition = { topic: src.topic, partition: src.partition };
@@ -172,7 +158,7 @@ async function start(consumer: Consumer, src: Source, options: ConsumerOptions, 
     consumer.subscribe([src.topic]);
   } else {
     for (;;) {
-      const topics = await matchingTopics(options, src.pattern);
+      const topics = await topicsMatching(String(options['bootstrap.servers']), options['client.id'] ?? 'console-consumer', src.pattern);
       if (topics.length > 0) return consumer.subscribe(topics);
       await Promise.race([stop, new Promise((r) => setTimeout(r, INCLUDE_RETRY_MS))]);
       if (stopped()) return;
@@ -184,7 +170,13 @@ async function start(consumer: Consumer, src: Source, options: ConsumerOptions, 
 async function writeOut(io: ToolIo, chunk: Buffer, stop: Promise<unknown>, broken: () => boolean): Promise<boolean> {
   if (broken()) return false;
   if (io.stdout.write(chunk)) return true;
-  await Promise.race([new Promise((r) => io.stdout.once('drain', r)), stop]);
+  let onEvent!: () => void;
+  const drainedOrFailed = new Promise<void>((resolve) => (onEvent = resolve));
+  io.stdout.once('drain', onEvent);
+  io.stdout.once('error', onEvent);
+  await Promise.race([drainedOrFailed, stop]);
+  io.stdout.off('drain', onEvent);
+  io.stdout.off('error', onEvent);
   return !broken();
 }
 
@@ -236,7 +228,6 @@ async function run(args: ParsedArgs, io: ToolIo): Promise<number> {
     exitCode = 1;
   } finally {
     await consumer.close().catch(() => undefined);
-    io.stdout.off('error', onStdoutError);
     io.stderr.write(`Processed a total of ${count} messages\n`);
   }
   return interrupted ? 130 : exitCode;

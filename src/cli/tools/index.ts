@@ -5,6 +5,10 @@ import { getOffsetsTool } from './get-offsets.js';
 import { consumerGroupsTool } from './consumer-groups.js';
 import { consoleProducerTool } from './console-producer.js';
 import { consoleConsumerTool } from './console-consumer.js';
+import { producerPerfTestTool } from './producer-perf-test.js';
+import { consumerPerfTestTool } from './consumer-perf-test.js';
+import { endToEndLatencyTool, e2eLatencyTool } from './end-to-end-latency.js';
+import { dumpLogTool } from './dump-log.js';
 
 /** Every tool of the CLI, in `samsa --help` order. Each lives in its own file in this folder. */
-export const TOOLS: readonly Tool[] = [topicsTool, configsTool, getOffsetsTool, consumerGroupsTool, consoleProducerTool, consoleConsumerTool];
+export const TOOLS: readonly Tool[] = [topicsTool, configsTool, getOffsetsTool, consumerGroupsTool, consoleProducerTool, consoleConsumerTool, producerPerfTestTool, consumerPerfTestTool, endToEndLatencyTool, e2eLatencyTool, dumpLogTool];
