@@ -1,0 +1,283 @@
+// Drivers in one process with real TCP (127.0.0.x loopback) and real files in temp directories.
+import assert from 'node:assert/strict';
+import { mkdtempSync, readFileSync, readdirSync, rmSync } from 'node:fs';
+import { createServer, connect } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { ErrorCode } from '../../common/index.js';
+import { ApiKey, decodeResponseFrame, encodeRequestFrame } from '../../protocol/index.js';
+import { DescribeQuorumRequest } from '../../protocol/generated/describe-quorum-request.js';
+import { DescribeQuorumResponse } from '../../protocol/generated/describe-quorum-response.js';
+import { Role } from '../../raft/index.js';
+import { METADATA_TOPIC } from './metadata-batches.js';
+import { NotLeaderError, RaftDriver, type CommittedEntry, type QuorumVoter, type StateSnapshot } from './raft-driver.js';
+
+/** Fast timers so elections take tens of milliseconds. */
+const TIMING = {
+  electionTimeoutMs: 150, electionBackoffMaxMs: 150, fetchTimeoutMs: 300, requestTimeoutMs: 300,
+  retryBackoffMs: 20, fetchMaxWaitMs: 50, reconnectBackoffMs: 20, reconnectBackoffMaxMs: 100,
+};
+const CLUSTER_ID = 'q1N0bmY4Qk2pT7xYbUEqsw';
+
+async function freePort(host: string): Promise<number> {
+  const server = createServer();
+  await new Promise<void>((resolve) => server.listen(0, host, resolve));
+  const port = (server.address() as { port: number }).port;
+  await new Promise<void>((resolve) => server.close(() => resolve()));
+  return port;
+}
+
+async function waitFor<T>(what: string, probe: () => T | undefined | null | false, timeoutMs = 5000): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const value = probe();
+    if (value) return value;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await new Promise((r) => setTimeout(r, 10));
+  }
+}
+
+/** A cluster of drivers; `applied` is what each driver's state machine saw in its current lifetime. */
+class Cluster {
+  readonly root = mkdtempSync(join(tmpdir(), 'samsa-quorum-'));
+  readonly drivers = new Map<number, RaftDriver>();
+  readonly applied = new Map<number, CommittedEntry[]>();
+  readonly snapshots = new Map<number, StateSnapshot[]>();
+  readonly logs: string[] = [];
+
+  constructor(readonly voters: QuorumVoter[]) {}
+
+  static async create(size: number): Promise<Cluster> {
+    const voters: QuorumVoter[] = [];
+    for (let id = 1; id <= size; id++) {
+      const host = `127.0.0.${10 + id}`;
+      voters.push({ id, host, port: await freePort(host) });
+    }
+    return new Cluster(voters);
+  }
+
+  dir(id: number): string {
+    return join(this.root, `node-${id}`);
+  }
+
+  async start(id: number): Promise<RaftDriver> {
+    const voter = this.voters.find((v) => v.id === id)!;
+    this.applied.set(id, []);
+    this.snapshots.set(id, []);
+    const driver = await RaftDriver.start({
+      nodeId: id, clusterId: CLUSTER_ID, voters: this.voters, metadataDir: this.dir(id), ...TIMING,
+      listen: { host: voter.host, port: voter.port },
+      onCommitted: (entries) => void this.applied.get(id)!.push(...entries),
+      onSnapshot: (s) => {
+        this.snapshots.get(id)!.push(s);
+        this.applied.set(id, []);
+      },
+      log: (m) => this.logs.push(`${Date.now()} [${id}] ${m}`),
+    });
+    this.drivers.set(id, driver);
+    return driver;
+  }
+
+  leader(): RaftDriver | undefined {
+    const leaders = [...this.drivers.values()].filter((d) => d.status().role === Role.Leader);
+    return leaders.length === 1 ? leaders[0] : undefined;
+  }
+
+  /** Waits for one leader that every running voter follows. */
+  async stableLeader(timeoutMs = 5000): Promise<RaftDriver> {
+    return waitFor('a leader followed by every running voter', () => {
+      const leader = this.leader();
+      if (!leader) return undefined;
+      const { nodeId, epoch } = leader.status();
+      const all = [...this.drivers.values()].every((d) => d.status().leaderId === nodeId && d.status().epoch === epoch);
+      return all ? leader : undefined;
+    }, timeoutMs);
+  }
+
+  /** Proposes through whoever leads, retrying while leadership moves. */
+  async propose(data: string[]): Promise<bigint> {
+    for (let attempt = 0; ; attempt++) {
+      const leader = await this.stableLeader();
+      try {
+        return await leader.propose(data.map((d) => Buffer.from(d)));
+      } catch (err) {
+        if (!(err instanceof NotLeaderError) || attempt > 20) throw err;
+      }
+    }
+  }
+
+  async stop(id: number, how: 'close' | 'kill'): Promise<void> {
+    const driver = this.drivers.get(id)!;
+    this.drivers.delete(id);
+    await (how === 'close' ? driver.close() : driver.kill());
+  }
+
+  /** Entries as comparable strings. */
+  view(id: number): string[] {
+    return this.applied.get(id)!.map((e) => `${e.offset}@${e.epoch}:${e.data.toString()}`);
+  }
+
+  async waitApplied(ids: number[], count: number, timeoutMs = 5000): Promise<void> {
+    await waitFor(`nodes ${ids.join(',')} to apply ${count} entries`, () => ids.every((id) => this.applied.get(id)!.length >= count), timeoutMs);
+  }
+
+  async destroy(): Promise<void> {
+    for (const d of this.drivers.values()) await d.kill();
+    this.drivers.clear();
+    rmSync(this.root, { recursive: true, force: true });
+  }
+}
+
+function dataOf(entries: CommittedEntry[]): string[] {
+  return entries.map((e) => e.data.toString());
+}
+
+/** Sends one DescribeQuorum request over TCP and decodes the response. */
+async function describeQuorumOverTcp(voter: QuorumVoter): Promise<DescribeQuorumResponse> {
+  const socket = connect({ host: voter.host, port: voter.port });
+  await new Promise<void>((resolve, reject) => socket.once('connect', resolve).once('error', reject));
+  const frame = encodeRequestFrame(DescribeQuorumRequest, 2, 7, 'test', { topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0 }] }] });
+  for (const chunk of frame) socket.write(chunk);
+  const chunks: Buffer[] = [];
+  const response = await new Promise<Buffer>((resolve, reject) => {
+    socket.on('data', (d: Buffer) => {
+      chunks.push(d);
+      const all = Buffer.concat(chunks);
+      if (all.length >= 4 && all.length >= 4 + all.readInt32BE(0)) resolve(all.subarray(4, 4 + all.readInt32BE(0)));
+    });
+    socket.once('error', reject);
+  });
+  socket.destroy();
+  const { correlationId, body } = decodeResponseFrame(DescribeQuorumResponse, 2, response);
+  assert.equal(correlationId, 7);
+  return body;
+}
+
+test('three voters over TCP: election, commits in order, NOT_LEADER, DescribeQuorum, graceful leader change, catch-up, kill without flush', async (t) => {
+  const cluster = await Cluster.create(3);
+  t.after(() => cluster.destroy());
+  try {
+    for (const v of cluster.voters) await cluster.start(v.id);
+    let leader = await cluster.stableLeader();
+
+    // Proposals commit and every voter applies the same entries in the same order.
+    const committed: string[] = [];
+    for (let i = 0; i < 5; i++) {
+      const batch = [`a${i}-0`, `a${i}-1`, `a${i}-2`];
+      const offset = await cluster.propose(batch);
+      committed.push(...batch);
+      const applied = cluster.applied.get(leader.status().nodeId)!;
+      assert.equal(applied.at(-1)!.offset, offset, 'propose resolves after the entry is applied');
+    }
+    // Concurrent proposals are appended in order of arrival.
+    const concurrent = await Promise.all([0, 1, 2, 3, 4].map((i) => leader.propose([Buffer.from(`c${i}`)])));
+    committed.push('c0', 'c1', 'c2', 'c3', 'c4');
+    assert.deepEqual(concurrent, [...concurrent].sort((a, b) => (a < b ? -1 : 1)));
+    await cluster.waitApplied([1, 2, 3], committed.length);
+    for (const id of [1, 2, 3]) assert.deepEqual(dataOf(cluster.applied.get(id)!), committed);
+    assert.deepEqual(cluster.view(1), cluster.view(2));
+    assert.deepEqual(cluster.view(1), cluster.view(3));
+
+    // A follower refuses proposals and names the leader.
+    const leaderId = leader.status().nodeId;
+    const follower = [...cluster.drivers.values()].find((d) => d !== leader)!;
+    await assert.rejects(follower.propose([Buffer.from('x')]), (err: unknown) => {
+      assert.ok(err instanceof NotLeaderError);
+      assert.equal(err.error, 'NOT_LEADER');
+      assert.equal(err.leaderId, leaderId);
+      assert.equal(err.code, ErrorCode.NOT_CONTROLLER);
+      return true;
+    });
+
+    // DescribeQuorum over the controller listener: the leader answers, a follower refuses.
+    const status = leader.status();
+    const described = await describeQuorumOverTcp(cluster.voters.find((v) => v.id === leaderId)!);
+    const partition = described.topics[0]!.partitions[0]!;
+    assert.equal(partition.errorCode, ErrorCode.NONE);
+    assert.equal(partition.leaderId, leaderId);
+    assert.equal(partition.leaderEpoch, status.epoch);
+    assert.ok(partition.highWatermark >= BigInt(committed.length), `high watermark ${partition.highWatermark}`);
+    assert.deepEqual(partition.currentVoters.map((v) => v.replicaId).sort(), [1, 2, 3]);
+    for (const v of partition.currentVoters) {
+      assert.ok(v.logEndOffset >= BigInt(committed.length), `voter ${v.replicaId} log end ${v.logEndOffset}`);
+      assert.ok(v.lastFetchTimestamp > 1_600_000_000_000n, `voter ${v.replicaId} last fetch ${v.lastFetchTimestamp}`);
+    }
+    assert.deepEqual(described.nodes.map((n) => n.nodeId).sort(), [1, 2, 3]);
+    const fromFollower = await follower.handleRequest(ApiKey.DescribeQuorum, 2, { topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0 }] }] });
+    assert.equal((fromFollower as DescribeQuorumResponse).topics[0]!.partitions[0]!.errorCode, ErrorCode.NOT_LEADER_OR_FOLLOWER);
+
+    // Graceful close of the leader: a new leader within a few election timeouts, proposals continue.
+    const closedAt = Date.now();
+    await cluster.stop(leaderId, 'close');
+    leader = await cluster.stableLeader();
+    const electionMs = Date.now() - closedAt;
+    assert.notEqual(leader.status().nodeId, leaderId);
+    assert.ok(electionMs < 6 * TIMING.electionTimeoutMs + TIMING.requestTimeoutMs, `new leader after ${electionMs} ms`);
+    for (let i = 0; i < 3; i++) {
+      await cluster.propose([`b${i}`]);
+      committed.push(`b${i}`);
+    }
+    const live = [...cluster.drivers.keys()];
+    await cluster.waitApplied(live, committed.length);
+    for (const id of live) assert.deepEqual(dataOf(cluster.applied.get(id)!), committed);
+
+    // The old leader restarts from its directory and catches up (it replays everything from its log).
+    await cluster.start(leaderId);
+    await cluster.stableLeader();
+    await cluster.propose(['after-restart']);
+    committed.push('after-restart');
+    await cluster.waitApplied([1, 2, 3], committed.length);
+    for (const id of [1, 2, 3]) assert.deepEqual(dataOf(cluster.applied.get(id)!), committed);
+    assert.deepEqual(cluster.view(leaderId), cluster.view(leader.status().nodeId));
+
+    // kill() the current leader (nothing flushed at the kill) and restart it: no committed entry is lost.
+    const victim = leader.status().nodeId;
+    const inFlight = leader.propose([Buffer.from('maybe')]).then(() => true, () => false);
+    await cluster.stop(victim, 'kill');
+    const maybeCommitted = await inFlight;
+    await cluster.stableLeader();
+    await cluster.start(victim);
+    await cluster.stableLeader();
+    await cluster.propose(['after-kill']);
+    await waitFor('every voter to apply after-kill', () => [1, 2, 3].every((id) => dataOf(cluster.applied.get(id)!).includes('after-kill')));
+    const final = cluster.view(1);
+    assert.deepEqual(cluster.view(2), final);
+    assert.deepEqual(cluster.view(3), final);
+    const finalData = dataOf(cluster.applied.get(1)!);
+    assert.deepEqual(finalData.slice(0, committed.length), committed, 'every committed entry survives, in order');
+    if (maybeCommitted) assert.ok(finalData.includes('maybe'), 'an acknowledged proposal survives the kill');
+    assert.equal(new Set(final.map((e) => e.split(':')[0])).size, final.length, 'offsets are unique');
+
+    // The quorum-state file is Kafka's QuorumStateData JSON.
+    for (const id of [1, 2, 3]) {
+      const json = JSON.parse(readFileSync(join(cluster.dir(id), '__cluster_metadata-0', 'quorum-state'), 'utf8'));
+      assert.equal(json.data_version, 0);
+      assert.deepEqual(json.currentVoters, [{ voterId: 1 }, { voterId: 2 }, { voterId: 3 }]);
+      assert.equal(typeof json.leaderEpoch, 'number');
+    }
+  } catch (err) {
+    console.log(cluster.logs.slice(-80).join('\n'));
+    throw err;
+  }
+});
+
+test('a single voter elects itself at once, commits, and replays its log after a restart', async (t) => {
+  const cluster = await Cluster.create(1);
+  t.after(() => cluster.destroy());
+  const started = Date.now();
+  const driver = await cluster.start(1);
+  await cluster.stableLeader(1000);
+  assert.ok(Date.now() - started < 500, `elected after ${Date.now() - started} ms`);
+  assert.equal(await driver.propose([Buffer.from('one'), Buffer.from('two')]), 2n); // offset 0 is the LeaderChange entry
+  assert.deepEqual(dataOf(cluster.applied.get(1)!), ['one', 'two']);
+  await cluster.stop(1, 'close');
+
+  const restarted = await cluster.start(1);
+  await cluster.stableLeader(1000);
+  await restarted.propose([Buffer.from('three')]);
+  assert.deepEqual(dataOf(cluster.applied.get(1)!), ['one', 'two', 'three']);
+  assert.ok(restarted.status().epoch >= 2, 'a restarted leader takes a new epoch');
+  const files = readdirSync(join(cluster.dir(1), '__cluster_metadata-0'));
+  assert.ok(files.includes('00000000000000000000.log') && files.includes('quorum-state'), files.join(','));
+});
