@@ -128,3 +128,37 @@ test('read_committed consumer reads non-transactional records', async () => {
   assert.equal(records.length, 100);
   await consumer.close();
 });
+
+test('every field survives many small fetches decoded while the next fetch is out; a seek drops data not decoded yet', async () => {
+  await admin.createTopics([{ name: 'cons-fields', numPartitions: 1 }]);
+  const producer = new Producer({ 'bootstrap.servers': broker.bootstrap, 'batch.size': 2048, 'linger.ms': 1 });
+  const sent = Array.from({ length: 300 }, (_, i) => ({
+    topic: 'cons-fields',
+    partition: 0,
+    key: i % 3 === 0 ? null : `k${i}`,
+    value: i % 7 === 0 ? null : Buffer.alloc(i % 50, i),
+    headers: i % 2 === 0 ? { h: `v${i}`, empty: null } : undefined,
+    // Deltas from the batch's first timestamp: small, negative, and beyond 2^32 ms.
+    timestamp: T0 + (i % 5 === 0 ? -(i * 1000) : i % 11 === 0 ? 5_000_000_000 + i : i),
+  }));
+  await producer.sendMany(sent);
+  await producer.close();
+  // 1 KiB per partition per fetch: dozens of fetches, each answered while the previous one is decoded.
+  const consumer = newConsumer({ 'auto.offset.reset': 'earliest', 'max.partition.fetch.bytes': 1024, 'max.poll.records': 1000 });
+  consumer.assign([{ topic: 'cons-fields', partition: 0 }]);
+  const records = await take(consumer, 300);
+  assert.equal(records.length, 300);
+  records.forEach((r, i) => {
+    const s = sent[i]!;
+    assert.equal(r.offset, BigInt(i));
+    assert.equal(r.key?.toString() ?? null, s.key);
+    assert.deepEqual(r.value, s.value);
+    assert.equal(r.timestamp, s.timestamp);
+    assert.equal(r.timestampType, 'CreateTime');
+    assert.deepEqual(r.headers, s.headers ? [{ key: 'h', value: Buffer.from(`v${i}`) }, { key: 'empty', value: null }] : []);
+  });
+  consumer.seek({ topic: 'cons-fields', partition: 0, offset: 17n });
+  const again = await take(consumer, 5);
+  assert.deepEqual(again.slice(0, 5).map((r) => r.offset), [17n, 18n, 19n, 20n, 21n]);
+  await consumer.close();
+});

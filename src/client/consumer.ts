@@ -1,5 +1,5 @@
 import { ErrorCode, KafkaError } from '../common/index.js';
-import { BatchAttributes, decodeRecordBatches, type DecodedRecordBatch } from '../protocol/index.js';
+import { BatchAttributes, BatchHeader, batchRecordsBody, checkBatchIntegrity, splitBatches, visitRecords, type BatchInfo } from '../protocol/index.js';
 import type { FetchResponse } from '../protocol/generated/fetch-response.js';
 import { Apis } from './apis.js';
 import { Cluster, needsMetadataRefresh, sleep } from './cluster.js';
@@ -27,7 +27,25 @@ interface PartitionFetchState {
   /** Records fetched, not yet returned. */
   buffered: ConsumerRecord[];
   bufferedIndex: number;
+  /** Fetched record data not decoded yet, in fetch order (the next fetch goes out before it is decoded). */
+  undecoded: FetchedData[];
+  /** Records in `undecoded` (from the batch headers). */
+  undecodedRecords: number;
+  /** Whether decodeFetched() is working through `undecoded`. */
+  decoding: boolean;
   retryAtMs: number;
+}
+
+/** The record batches of one partition from one fetch response, waiting to be decoded. */
+interface FetchedData {
+  readonly batches: Buffer[];
+  /** The offset the fetch asked for: records before it are dropped. */
+  readonly fetchOffset: bigint;
+  readonly abortedTransactions: readonly { producerId: bigint; firstOffset: bigint }[];
+  /** The partition's epoch when fetched: a seek in between makes it stale. */
+  readonly epoch: number;
+  readonly sizeBytes: number;
+  readonly records: number;
 }
 
 /** How many bytes of fetched, unreturned records the consumer holds before it stops prefetching. */
@@ -55,6 +73,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   private pendingError: Error | null = null;
   private closed = false;
   private resetting = false;
+  private decodeScheduled = false;
   private readonly group: GroupMembership | null;
 
   constructor(options: ConsumerOptions) {
@@ -103,6 +122,9 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       highWatermark: -1n,
       buffered: [],
       bufferedIndex: 0,
+      undecoded: [],
+      undecodedRecords: 0,
+      decoding: false,
       retryAtMs: 0,
     };
   }
@@ -195,8 +217,11 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   /** Drops records buffered for a partition and rewinds the fetch offset to the position. */
   private dropBuffered(state: PartitionFetchState, bumpEpoch = true): void {
     for (let i = state.bufferedIndex; i < state.buffered.length; i++) this.bufferedBytes -= recordBytes(state.buffered[i]!);
+    for (const data of state.undecoded) this.bufferedBytes -= data.sizeBytes;
     state.buffered = [];
     state.bufferedIndex = 0;
+    state.undecoded = [];
+    state.undecodedRecords = 0;
     state.fetchOffset = state.position;
     if (bumpEpoch || state.fetching) state.epoch++;
   }
@@ -339,7 +364,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         needReset.push(state);
         continue;
       }
-      if (state.buffered.length - state.bufferedIndex > this.config.maxPollRecords) continue;
+      if (state.buffered.length - state.bufferedIndex + state.undecodedRecords > this.config.maxPollRecords) continue;
       const leader = this.cluster.leaderOf(state.topic, state.partition);
       if (leader < 0) {
         missingLeader = true;
@@ -439,7 +464,7 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       return;
     }
     try {
-      await this.handleFetchResponse(response, states, epochs, offsets);
+      this.handleFetchResponse(response, states, epochs, offsets);
     } catch (err) {
       this.fail(err as Error);
     } finally {
@@ -447,9 +472,49 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
       this.inFlightNodes.delete(nodeId);
       this.wake();
     }
+    // Decode after the next fetch is written (wake() sends it from a microtask; the socket is
+    // uncorked on the next tick), so the broker serves it while this response is decoded.
+    if (!this.decodeScheduled && states.some((s) => s.undecoded.length > 0 && !s.decoding)) {
+      this.decodeScheduled = true;
+      setImmediate(() => {
+        this.decodeScheduled = false;
+        for (const state of this.states.values()) if (state.undecoded.length > 0 && !state.decoding) void this.decodeFetched(state);
+      });
+    }
   }
 
-  private async handleFetchResponse(response: FetchResponse, states: PartitionFetchState[], epochs: number[], offsets: bigint[]): Promise<void> {
+  /** Decodes a partition's fetched data in fetch order into buffered records; drops data a seek made stale. */
+  private async decodeFetched(state: PartitionFetchState): Promise<void> {
+    state.decoding = true;
+    try {
+      while (state.undecoded.length > 0 && !this.closed) {
+        const data = state.undecoded[0]!;
+        const records = await toConsumerRecords(state.topic, state.partition, data, this.config.readCommitted);
+        if (state.undecoded[0] !== data) continue; // dropped (seek, pause, reassignment) while decompressing
+        state.undecoded.shift();
+        state.undecodedRecords -= data.records;
+        this.bufferedBytes -= data.sizeBytes;
+        if (records.length > 0) {
+          for (const r of records) this.bufferedBytes += recordBytes(r);
+          state.buffered = state.bufferedIndex < state.buffered.length ? [...state.buffered.slice(state.bufferedIndex), ...records] : records;
+          state.bufferedIndex = 0;
+        }
+        // Skip past batches with nothing to return (control batches, aborted data, offsets before fetchOffset).
+        if (records.length === 0 && state.buffered.length === 0 && state.undecoded.length === 0 && state.fetchOffset! > state.position!) state.position = state.fetchOffset;
+      }
+    } catch (err) {
+      this.fail(err as Error);
+    } finally {
+      state.decoding = false;
+      this.wake();
+    }
+  }
+
+  /**
+   * Takes a fetch response apart without decoding records: per partition, the complete batches
+   * are queued for decodeFetched() and the next fetch offset is read from the last batch header.
+   */
+  private handleFetchResponse(response: FetchResponse, states: PartitionFetchState[], epochs: number[], offsets: bigint[]): void {
     const index = new Map<string, number>();
     states.forEach((s, i) => index.set(tpKey(s.topic, s.partition), i));
     let refresh = false;
@@ -476,19 +541,21 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
         }
         state.highWatermark = p.highWatermark;
         if (p.records === null || p.records.length === 0) continue;
-        const batches = await decodeRecordBatches(p.records);
-        if (this.states.get(tpKey(state.topic, state.partition)) !== state || state.epoch !== epochs[i]) continue;
-        const aborted = this.config.readCommitted ? p.abortedTransactions ?? [] : [];
-        const records = toConsumerRecords(state.topic, state.partition, batches, offsets[i]!, aborted);
-        if (records.length > 0) {
-          for (const r of records) this.bufferedBytes += recordBytes(r);
-          state.buffered = state.bufferedIndex < state.buffered.length ? [...state.buffered.slice(state.bufferedIndex), ...records] : records;
-          state.bufferedIndex = 0;
+        const batches = splitBatches(p.records);
+        if (batches.length === 0) continue;
+        let sizeBytes = 0;
+        let records = 0;
+        for (const b of batches) {
+          sizeBytes += b.length;
+          if (b.length >= BatchHeader.SIZE) records += b.readInt32BE(BatchHeader.RECORDS_COUNT);
         }
-        // Skip past batches with nothing to return (control batches, aborted data, offsets before fetchOffset).
-        const last = batches[batches.length - 1];
-        if (last !== undefined) state.fetchOffset = last.info.baseOffset + BigInt(last.info.lastOffsetDelta) + 1n;
-        if (records.length === 0 && state.buffered.length === 0 && state.fetchOffset! > state.position!) state.position = state.fetchOffset;
+        const last = batches[batches.length - 1]!;
+        // A v2 header (decoding checks the magic and CRC, and fails the consumer on anything else).
+        if (last.length >= BatchHeader.SIZE) state.fetchOffset = last.readBigInt64BE(BatchHeader.BASE_OFFSET) + BigInt(last.readInt32BE(BatchHeader.LAST_OFFSET_DELTA)) + 1n;
+        const abortedTransactions = this.config.readCommitted ? p.abortedTransactions ?? [] : [];
+        state.undecoded.push({ batches, fetchOffset: offsets[i]!, abortedTransactions, epoch: state.epoch, sizeBytes, records });
+        state.undecodedRecords += records;
+        this.bufferedBytes += sizeBytes;
       }
     }
     if (refresh) void this.refreshMetadata();
@@ -511,19 +578,18 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
   }
 }
 
-/** Converts decoded batches to records at or after `fetchOffset`, dropping control batches and aborted transactions. */
-function toConsumerRecords(
-  topic: string,
-  partition: number,
-  batches: DecodedRecordBatch[],
-  fetchOffset: bigint,
-  abortedTransactions: readonly { producerId: bigint; firstOffset: bigint }[],
-): ConsumerRecord[] {
+/**
+ * Decodes fetched batches straight into consumer records at or after the fetch offset, dropping
+ * control batches and aborted transactions (whose records are not decoded at all).
+ */
+async function toConsumerRecords(topic: string, partition: number, data: FetchedData, readCommitted: boolean): Promise<ConsumerRecord[]> {
   const out: ConsumerRecord[] = [];
-  const aborted = [...abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1));
+  const fetchOffset = data.fetchOffset;
+  const aborted = readCommitted ? [...data.abortedTransactions].sort((a, b) => (a.firstOffset < b.firstOffset ? -1 : 1)) : [];
   const abortedProducers = new Set<bigint>();
   let nextAborted = 0;
-  for (const { info, records } of batches) {
+  for (const batch of data.batches) {
+    const info = checkBatchIntegrity(batch);
     const lastOffset = info.baseOffset + BigInt(info.lastOffsetDelta);
     if (lastOffset < fetchOffset) continue;
     const control = (info.attributes & BatchAttributes.CONTROL) !== 0;
@@ -535,23 +601,25 @@ function toConsumerRecords(
       continue;
     }
     if (transactional && abortedProducers.has(info.producerId)) continue;
-    const timestampType = (info.attributes & BatchAttributes.TIMESTAMP_TYPE_LOG_APPEND) !== 0 ? 'LogAppendTime' : 'CreateTime';
-    for (const r of records) {
-      if (r.offset < fetchOffset) continue;
-      out.push({
-        topic,
-        partition,
-        offset: r.offset,
-        timestamp: Number(r.timestamp),
-        timestampType,
-        key: r.key,
-        value: r.value,
-        headers: r.headers,
-        leaderEpoch: info.partitionLeaderEpoch,
-      });
-    }
+    const body = batchRecordsBody(batch, info);
+    appendRecords(out, topic, partition, info, body instanceof Buffer ? body : await body, fetchOffset);
   }
   return out;
+}
+
+/** Appends the records of one batch body at or after `fetchOffset` to `out`. */
+function appendRecords(out: ConsumerRecord[], topic: string, partition: number, info: BatchInfo, body: Buffer, fetchOffset: bigint): void {
+  const logAppendTime = (info.attributes & BatchAttributes.TIMESTAMP_TYPE_LOG_APPEND) !== 0;
+  const timestampType = logAppendTime ? 'LogAppendTime' : 'CreateTime';
+  const baseTimestamp = Number(info.baseTimestamp);
+  const maxTimestamp = Number(info.maxTimestamp);
+  const { baseOffset, partitionLeaderEpoch: leaderEpoch } = info;
+  const skipBelow = fetchOffset > baseOffset ? Number(fetchOffset - baseOffset) : 0;
+  visitRecords(body, info, (offsetDelta, timestampDelta, key, value, headers) => {
+    if (offsetDelta < skipBelow) return;
+    const timestamp = logAppendTime ? maxTimestamp : typeof timestampDelta === 'number' ? baseTimestamp + timestampDelta : Number(info.baseTimestamp + timestampDelta);
+    out.push({ topic, partition, offset: baseOffset + BigInt(offsetDelta), timestamp, timestampType, key, value, headers, leaderEpoch });
+  });
 }
 
 function recordBytes(r: ConsumerRecord): number {

@@ -31,6 +31,9 @@ export {
   checkBatchIntegrity,
   decodeRecordBatch,
   decodeRecordBatches,
+  type RecordVisitor,
+  visitRecords,
+  batchRecordsBody,
 } from './record-batch.js';
 export { RecordBatchBuilder, type FinishBatchOptions } from './record-batch-builder.js';
 export {

@@ -13,7 +13,7 @@ import {
   readBatchInfo,
   writeBatchCrc,
 } from './batch-header.js';
-import { type ByteCursor, readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
+import { type ByteCursor, readVarint, readVarlongSmall, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
 
 /** A record header: a UTF-8 key and a nullable value. */
 export interface RecordHeader {
@@ -252,47 +252,70 @@ function readHeaders(cursor: ByteCursor): RecordHeader[] {
   return headers;
 }
 
-function readRecord(cursor: ByteCursor, info: BatchInfo): DecodedRecord {
-  const bodyBytes = readVarint(cursor);
-  if (bodyBytes < MIN_RECORD_BYTES - 1 || bodyBytes > cursor.end - cursor.pos) {
-    throw corrupt(`Invalid record size ${bodyBytes} with ${cursor.end - cursor.pos} bytes left in the batch.`);
-  }
-  const record: ByteCursor = { buf: cursor.buf, pos: cursor.pos + 1, end: cursor.pos + bodyBytes }; // skip attributes
-  const timestampDelta = readVarlong(record);
-  const offsetDelta = readVarint(record);
-  const key = readBytesField(record, 'key');
-  const value = readBytesField(record, 'value');
-  const headers = readHeaders(record);
-  if (record.pos !== record.end) {
-    throw corrupt(`Invalid record size: expected to read ${bodyBytes} bytes in record payload, but read ${record.pos - cursor.pos}.`);
-  }
-  cursor.pos = record.end;
-  const logAppendTime = (info.attributes & BatchAttributes.TIMESTAMP_TYPE_LOG_APPEND) !== 0;
-  const timestamp = logAppendTime ? info.maxTimestamp : info.baseTimestamp + timestampDelta;
-  return { offset: info.baseOffset + BigInt(offsetDelta), timestamp, key, value, headers };
-}
+/**
+ * Called by visitRecords once per record, in order: its offset delta, its timestamp delta (a
+ * number unless it is beyond +-2^48 ms), and views of key, value and header values into the body.
+ */
+export type RecordVisitor = (offsetDelta: number, timestampDelta: number | bigint, key: Buffer | null, value: Buffer | null, headers: RecordHeader[]) => void;
 
-function decodeRecords(body: Buffer, info: BatchInfo): DecodedRecord[] {
+/**
+ * Reads the records of a (decompressed) v2 batch body one by one into `visit`, with every
+ * structural check of Kafka's DefaultRecord reader; no object per record besides what `visit` makes.
+ */
+export function visitRecords(body: Buffer, info: BatchInfo, visit: RecordVisitor): void {
   const count = info.recordsCount;
   if (count < 0 || count > body.length / MIN_RECORD_BYTES) {
     throw corrupt(`Record batch declares ${count} records but its body has only ${body.length} bytes.`);
   }
   const cursor: ByteCursor = { buf: body, pos: 0, end: body.length };
-  const records: DecodedRecord[] = [];
-  for (let i = 0; i < count; i++) records.push(readRecord(cursor, info));
-  if (cursor.pos !== cursor.end) {
-    throw corrupt(`Incorrect declared batch size: ${cursor.end - cursor.pos} bytes remain after ${count} records.`);
+  for (let i = 0; i < count; i++) {
+    const bodyBytes = readVarint(cursor);
+    if (bodyBytes < MIN_RECORD_BYTES - 1 || bodyBytes > body.length - cursor.pos) {
+      throw corrupt(`Invalid record size ${bodyBytes} with ${body.length - cursor.pos} bytes left in the batch.`);
+    }
+    const start = cursor.pos;
+    cursor.end = start + bodyBytes; // the record's own bounds while reading it
+    cursor.pos = start + 1; // skip attributes
+    const timestampDelta = readVarlongSmall(cursor);
+    const offsetDelta = readVarint(cursor);
+    const key = readBytesField(cursor, 'key');
+    const value = readBytesField(cursor, 'value');
+    const headers = readHeaders(cursor);
+    if (cursor.pos !== cursor.end) {
+      throw corrupt(`Invalid record size: expected to read ${bodyBytes} bytes in record payload, but read ${cursor.pos - start}.`);
+    }
+    cursor.end = body.length;
+    visit(offsetDelta, timestampDelta, key, value, headers);
   }
+  if (cursor.pos !== body.length) {
+    throw corrupt(`Incorrect declared batch size: ${body.length - cursor.pos} bytes remain after ${count} records.`);
+  }
+}
+
+function decodeRecords(body: Buffer, info: BatchInfo): DecodedRecord[] {
+  const records: DecodedRecord[] = [];
+  const logAppendTime = (info.attributes & BatchAttributes.TIMESTAMP_TYPE_LOG_APPEND) !== 0;
+  visitRecords(body, info, (offsetDelta, timestampDelta, key, value, headers) => {
+    const timestamp = logAppendTime ? info.maxTimestamp : info.baseTimestamp + BigInt(timestampDelta);
+    records.push({ offset: info.baseOffset + BigInt(offsetDelta), timestamp, key, value, headers });
+  });
   return records;
+}
+
+/**
+ * The records part of a checked v2 batch: a view when uncompressed (no promise, no copy), else a
+ * promise of the decompressed bytes (bounded by `maxDecompressedBytes`).
+ */
+export function batchRecordsBody(batch: Buffer, info: BatchInfo, opts: DecodeOptions = {}): Buffer | Promise<Buffer> {
+  const codec = info.attributes & BatchAttributes.COMPRESSION_MASK;
+  const stored = batch.subarray(BatchHeader.SIZE);
+  return codec === 0 ? stored : decompress(codec, stored, opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
 }
 
 /** Decodes one complete v2 batch: checks size, magic and CRC, decompresses, reads every record. */
 export async function decodeRecordBatch(batch: Buffer, opts: DecodeOptions = {}): Promise<DecodedRecordBatch> {
   const info = checkBatchIntegrity(batch);
-  const codec = info.attributes & BatchAttributes.COMPRESSION_MASK;
-  const stored = batch.subarray(BatchHeader.SIZE);
-  const body = codec === 0 ? stored : await decompress(codec, stored, opts.maxDecompressedBytes ?? DEFAULT_MAX_DECOMPRESSED_BYTES);
-  return { info, records: decodeRecords(body, info) };
+  return { info, records: decodeRecords(await batchRecordsBody(batch, info, opts), info) };
 }
 
 /** Decodes concatenated v2 batches (e.g. a fetch response's records); a trailing partial batch is ignored. */

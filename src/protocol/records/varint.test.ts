@@ -1,6 +1,6 @@
 import { test } from 'node:test';
 import assert from 'node:assert/strict';
-import { readVarint, readVarlong, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
+import { readVarint, readVarlong, readVarlongSmall, sizeOfVarint, sizeOfVarlong, writeVarint, writeVarlong } from './varint.js';
 import { ErrorCode, KafkaError } from '../../common/errors.js';
 
 function cursorOf(hex: string) {
@@ -46,4 +46,18 @@ test('overlong or truncated varints are CORRUPT_MESSAGE', () => {
   assert.throws(() => readVarlong(cursorOf('ffffffffffffffffffff01')), corrupt);
   assert.throws(() => readVarint(cursorOf('80')), corrupt);
   assert.throws(() => readVarlong(cursorOf('')), corrupt);
+});
+
+test('readVarlongSmall: a number up to 7 encoded bytes, the exact bigint beyond', () => {
+  const values = [0n, 1n, -1n, 63n, -64n, 64n, 2n ** 31n, -(2n ** 31n) - 1n, 2n ** 47n, -(2n ** 47n), 2n ** 48n - 1n, -(2n ** 48n), 2n ** 48n, 2n ** 62n, -(2n ** 63n), 2n ** 63n - 1n];
+  for (const v of values) {
+    const buf = Buffer.alloc(10);
+    const end = writeVarlong(buf, 0, v);
+    const cursor = { buf, pos: 0, end };
+    const read = readVarlongSmall(cursor);
+    assert.equal(cursor.pos, end, `consumed all of ${v}`);
+    if (end <= 7) assert.equal(read, Number(v), `${v} as a number`);
+    else assert.equal(read, v, `${v} as a bigint`);
+  }
+  assert.throws(() => readVarlongSmall({ buf: Buffer.from([0x80, 0x80]), pos: 0, end: 2 }), /ends inside a varint/);
 });

@@ -46,6 +46,24 @@ export function readVarlong(cursor: ByteCursor): bigint {
   throw corrupt(`Varlong is longer than ${MAX_VARLONG_BYTES} bytes.`);
 }
 
+/**
+ * Reads a zigzag varlong as a number when it fits 7 bytes (|value| < 2^48, exact), else as a
+ * bigint: record timestamp deltas are small, and numbers spare the per-byte BigInt work.
+ */
+export function readVarlongSmall(cursor: ByteCursor): number | bigint {
+  const start = cursor.pos;
+  let raw = 0;
+  let scale = 1;
+  for (let i = 0; i < 7; i++) {
+    const byte = nextByte(cursor);
+    raw += (byte & 0x7f) * scale;
+    if ((byte & 0x80) === 0) return raw % 2 === 0 ? raw / 2 : -(raw + 1) / 2;
+    scale *= 128;
+  }
+  cursor.pos = start;
+  return readVarlong(cursor);
+}
+
 function zigzag32(value: number): number {
   return ((value << 1) ^ (value >> 31)) >>> 0;
 }
