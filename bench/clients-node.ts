@@ -135,6 +135,12 @@ async function samsaProduce(task: ClientTask, value: Buffer): Promise<ClientResu
 }
 
 /**
+ * Records handed to a producer before the driver yields to the event loop once: without it, a
+ * burst of half the window (thousands of records) would starve the client's own socket I/O.
+ */
+const YIELD_EVERY_RECORDS = 256;
+
+/**
  * Drives a producer: calls `sendSome(n)` for up to `chunk` more records while fewer than
  * `windowRecords` are unacknowledged, then waits until half the window is acknowledged. The
  * client's delivery path calls the function handed to `setAck` with each acknowledged count.
@@ -152,13 +158,21 @@ async function driveWithAck(task: ClientTask, meter: Meter, chunk: number, sendS
     }
   });
   meter.begin();
+  let sinceYield = 0;
   while (sent < task.records) {
     if (sent - meter.count >= task.windowRecords) {
+      sinceYield = 0;
       await new Promise<void>((resolve) => (wake = resolve));
       continue;
     }
+    if (sinceYield >= YIELD_EVERY_RECORDS) {
+      // Let the client's I/O run, as an application producing from events would.
+      sinceYield = 0;
+      await new Promise<void>((resolve) => setImmediate(resolve));
+    }
     const n = Math.min(chunk, task.records - sent);
     sent += n;
+    sinceYield += n;
     sendSome(n);
   }
 }
