@@ -123,6 +123,7 @@ class Cluster {
   }
 
   async destroy(): Promise<void> {
+    if (process.env['QUORUM_TEST_LOG']) console.log(this.logs.join('\n'));
     for (const d of this.drivers.values()) await d.kill();
     this.drivers.clear();
     rmSync(this.root, { recursive: true, force: true });
@@ -280,4 +281,52 @@ test('a single voter elects itself at once, commits, and replays its log after a
   assert.ok(restarted.status().epoch >= 2, 'a restarted leader takes a new epoch');
   const files = readdirSync(join(cluster.dir(1), '__cluster_metadata-0'));
   assert.ok(files.includes('00000000000000000000.log') && files.includes('quorum-state'), files.join(','));
+});
+
+test('a snapshot compacts the leader log; a lagging voter installs it over FetchSnapshot and reloads it at restart', async (t) => {
+  const cluster = await Cluster.create(3);
+  t.after(() => cluster.destroy());
+  try {
+    for (const v of cluster.voters) await cluster.start(v.id);
+    const leader = await cluster.stableLeader();
+    const leaderId = leader.status().nodeId;
+    const lagging = cluster.voters.map((v) => v.id).find((id) => id !== leaderId)!;
+    for (let i = 0; i < 5; i++) await cluster.propose([`s${i}`]);
+    await cluster.waitApplied([1, 2, 3], 5);
+    await cluster.stop(lagging, 'close');
+    for (let i = 5; i < 10; i++) await cluster.propose([`s${i}`]);
+
+    // The state machine snapshots at what it applied; the leader's log then starts there.
+    const applied = cluster.applied.get(leaderId)!;
+    const endOffset = applied.at(-1)!.offset + 1n;
+    const state = Buffer.from(JSON.stringify(dataOf(applied)));
+    const id = await leader.snapshot(endOffset, state);
+    assert.equal(id.endOffset, endOffset);
+    assert.equal(leader.status().logStartOffset, endOffset);
+    const leaderFiles = readdirSync(join(cluster.dir(leaderId), '__cluster_metadata-0'));
+    const name = `${endOffset.toString().padStart(20, '0')}-${id.epoch.toString().padStart(10, '0')}.checkpoint`;
+    assert.ok(leaderFiles.includes(name), leaderFiles.join(','));
+    await cluster.propose(['after-snapshot']);
+
+    // The lagging voter is below the leader's log start: it fetches the snapshot, then the rest.
+    await cluster.start(lagging);
+    await waitFor('the snapshot install', () => cluster.snapshots.get(lagging)!.length === 1);
+    const installed = cluster.snapshots.get(lagging)![0]!;
+    assert.equal(installed.endOffset, endOffset);
+    assert.deepEqual(installed.data, state);
+    await waitFor('the entry after the snapshot', () => dataOf(cluster.applied.get(lagging)!).includes('after-snapshot'));
+    assert.deepEqual(dataOf(cluster.applied.get(lagging)!), ['after-snapshot']);
+    assert.ok(readdirSync(join(cluster.dir(lagging), '__cluster_metadata-0')).includes(name));
+
+    // At restart the snapshot is loaded first, then the entries above it are replayed.
+    await cluster.stop(lagging, 'close');
+    await cluster.start(lagging);
+    assert.equal(cluster.snapshots.get(lagging)!.length, 1, 'onSnapshot at start');
+    assert.deepEqual(cluster.snapshots.get(lagging)![0]!.data, state);
+    await cluster.propose(['last']);
+    await waitFor('replay above the snapshot', () => dataOf(cluster.applied.get(lagging)!).join() === 'after-snapshot,last');
+  } catch (err) {
+    console.log(cluster.logs.slice(-60).join('\n'));
+    throw err;
+  }
 });
