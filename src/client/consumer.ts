@@ -324,12 +324,13 @@ export class Consumer implements AsyncIterable<ConsumerRecord> {
     const out: ConsumerRecord[] = [];
     for (const state of this.states.values()) {
       if (state.paused) continue;
+      let last: ConsumerRecord | undefined;
       while (state.bufferedIndex < state.buffered.length && out.length < max) {
-        const record = state.buffered[state.bufferedIndex++]!;
-        this.bufferedBytes -= recordBytes(record);
-        out.push(record);
-        state.position = record.offset + 1n;
+        last = state.buffered[state.bufferedIndex++]!;
+        this.bufferedBytes -= recordBytes(last);
+        out.push(last);
       }
+      if (last !== undefined) state.position = last.offset + 1n; // one bigint per poll, not per record
       if (state.bufferedIndex >= state.buffered.length && state.buffered.length > 0) {
         state.buffered = [];
         state.bufferedIndex = 0;
