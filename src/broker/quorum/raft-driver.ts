@@ -305,6 +305,9 @@ export class RaftDriver {
       this.enqueue(async () => {
         const last = this.node.entryAt(endOffset - 1n);
         if (!last) throw new RangeError(`no retained entry at ${endOffset - 1n} to snapshot at`);
+        // Every Ready so far was executed, so everything below the high watermark was applied.
+        const { highWatermark } = this.node.status();
+        if (endOffset > highWatermark) throw new RangeError(`cannot snapshot at ${endOffset}: only offsets below ${highWatermark} are committed`);
         const id = { endOffset, epoch: last.epoch };
         const file = encodeSnapshotFile(id, data, Date.now());
         await this.store.writeSnapshotFile({ ...id, data: file });
@@ -331,7 +334,7 @@ export class RaftDriver {
    */
   handleRequest(apiKey: number, apiVersion: number, body: object): Promise<object> {
     if (apiKey === ApiKey.DescribeQuorum) return Promise.resolve(this.describeQuorum(body as DescribeQuorumRequest));
-    if (!QUORUM_CODECS.has(apiKey)) throw new ProtocolError(`API ${apiKey} is not a quorum API`);
+    if (!QUORUM_CODECS.has(apiKey)) return Promise.reject(new ProtocolError(`API ${apiKey} is not a quorum API`));
     if (this.stopping) return Promise.resolve(topLevelError(apiKey, ErrorCode.BROKER_NOT_AVAILABLE));
     const correlationId = this.nextInboundId++;
     const decoded = decodeInboundRequest(apiKey, apiVersion, body, { clusterId: this.options.clusterId, nodeId: this.options.nodeId, correlationId });
@@ -416,6 +419,7 @@ export class RaftDriver {
     if (this.stopped) return;
     this.stopTimersAndSockets();
     this.rejectAll(new NotLeaderError(null, 'this controller shut down'));
+    this.stopped = true;
     await this.store.close();
     this.log(`raft ${this.options.nodeId}: closed`);
   }
