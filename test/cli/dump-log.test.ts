@@ -130,6 +130,8 @@ test('producer snapshots, unknown files and option errors', async () => {
   const missing = await samsa('dump-log', []);
   assert.equal(missing.code, 1);
   assert.match(missing.stderr, /^Missing required argument "\[files\]"\nOption/);
+  const noIndex = join(dir, '00000000000000099999.index');
+  assert.deepEqual(lines((await samsa('dump-log', ['--files', noIndex])).stdout), [`Dumping ${noIndex}`, `${noIndex} is empty.`], 'as Kafka, which creates a missing index');
   const absent = await samsa('dump-log', ['--files', join(dir, '00000000000000099999.log')]);
   assert.equal(absent.code, 1);
   assert.match(absent.stderr, /ENOENT/);

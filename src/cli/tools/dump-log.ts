@@ -285,7 +285,8 @@ function sanityCheck(file: string, entryBytes: number, keyOf: (e: Buffer) => big
 function dumpIndex(file: string, opts: DumpOptions, report: Report): void {
   const baseOffset = baseOffsetOf(file);
   const logFile = siblingOf(file, '.log');
-  const entries = readEntries(file, 8);
+  // Kafka opens (creating) a missing index and finds it empty; Samsa writes indexes behind, so the active segment may not have one yet.
+  const entries = existsSync(file) ? readEntries(file, 8) : [];
   if (entries.length === 0) return report.out(`${file} is empty.`);
   if (opts.indexSanityOnly) {
     sanityCheck(file, 8, (e) => baseOffset + BigInt(e.readInt32BE(0)), baseOffset);
@@ -326,7 +327,7 @@ function indexLookup(entries: readonly Buffer[], baseOffset: bigint, target: big
 async function dumpTimeIndex(file: string, opts: DumpOptions, report: Report): Promise<void> {
   const baseOffset = baseOffsetOf(file);
   const logFile = siblingOf(file, '.log');
-  const entries = readEntries(file, 12);
+  const entries = existsSync(file) ? readEntries(file, 12) : [];
   if (opts.indexSanityOnly) {
     sanityCheck(file, 12, (e) => baseOffset + BigInt(e.readInt32BE(8)), baseOffset);
     return report.out(`${file} passed sanity check.`);
