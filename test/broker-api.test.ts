@@ -13,6 +13,8 @@ import { DeleteTopicsRequest } from '../src/protocol/generated/delete-topics-req
 import { DeleteTopicsResponse } from '../src/protocol/generated/delete-topics-response.js';
 import { DescribeConfigsRequest } from '../src/protocol/generated/describe-configs-request.js';
 import { DescribeConfigsResponse } from '../src/protocol/generated/describe-configs-response.js';
+import { DescribeQuorumRequest } from '../src/protocol/generated/describe-quorum-request.js';
+import { DescribeQuorumResponse } from '../src/protocol/generated/describe-quorum-response.js';
 import { FetchRequest } from '../src/protocol/generated/fetch-request.js';
 import { FetchResponse } from '../src/protocol/generated/fetch-response.js';
 import { IncrementalAlterConfigsRequest } from '../src/protocol/generated/incremental-alter-configs-request.js';
@@ -282,6 +284,16 @@ test('CreatePartitions grows a topic, never shrinks it; DeleteTopics removes it'
   assert.equal(md.topics[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
   const missing = await client.send(DeleteTopicsRequest, DeleteTopicsResponse, 6, { topics: [{ name: 'grow' }], timeoutMs: 5000 });
   assert.equal(missing.responses[0]!.errorCode, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
+});
+
+test('DescribeQuorum: this node leads the single-voter metadata quorum', async () => {
+  const res = await client.send(DescribeQuorumRequest, DescribeQuorumResponse, 1, { topics: [{ topicName: '__cluster_metadata', partitions: [{ partitionIndex: 0 }] }] });
+  const p = res.topics[0]!.partitions[0]!;
+  assert.equal(p.errorCode, ErrorCode.NONE);
+  assert.equal(p.leaderId, 1);
+  assert.ok(p.leaderEpoch >= 1);
+  assert.ok(p.highWatermark > 0n, 'metadata records are committed');
+  assert.deepEqual(p.currentVoters.map((v) => v.replicaId), [1]);
 });
 
 test('topics, configs and data survive a restart', async () => {

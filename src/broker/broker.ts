@@ -2,11 +2,13 @@ import { randomBytes, randomInt } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
-import { ErrorCode } from '../common/errors.js';
+import { ErrorCode, KafkaError } from '../common/errors.js';
 import {
   ConfigResourceType,
   MetadataImage,
   MetadataRecordType,
+  decodeMetadataRecord,
+  encodeMetadataRecord,
   allocateProducerIds,
   createPartitions,
   createTopics,
@@ -24,7 +26,7 @@ import { ConfigError } from './config/config-error.js';
 import { describeTopicConfig, effectiveLogConfig, validateTopicConfigs, type TopicConfigDescription } from './config/topic-config.js';
 import { Connection } from './connection.js';
 import { ALL_HANDLERS } from './handlers/index.js';
-import { MetadataLog } from './metadata-log.js';
+import { NotLeaderError, RaftDriver, type QuorumVoter } from './quorum/index.js';
 import { RequestMetrics } from './metrics.js';
 import { PartitionManager } from './partition-manager.js';
 import { FetchPurgatory } from './purgatory.js';
@@ -49,6 +51,8 @@ export interface BrokerEndpoint {
   rack: string | null;
 }
 
+/** How long start-up waits for a metadata quorum leader before going on. */
+const QUORUM_WAIT_MS = 30_000;
 /** Producer ids handed out per block persisted in the metadata log. */
 const PRODUCER_ID_BLOCK_SIZE = 1000;
 const FLUSH_CHECK_INTERVAL_MS = 1000;
@@ -82,10 +86,14 @@ export class Broker {
   private producerIdEnd = 0n;
   private stopping = false;
 
+  /** The KRaft metadata quorum this node votes in (a single voter by default). */
+  private quorum!: RaftDriver;
+  /** Whether start-up finished: from then on committed metadata also updates logs and groups. */
+  private started = false;
+
   private constructor(
     readonly config: BrokerConfig,
     private readonly logs: LogManager,
-    private readonly metadataLog: MetadataLog,
     clusterId: string,
     readonly log: Logger,
   ) {
@@ -122,18 +130,51 @@ export class Broker {
     const nowMs = BigInt(Date.now());
     const metadataDir = config.getString('metadata.log.dir') ?? logDirs[0]!;
     const logs = LogManager.open({ logDirs, defaultConfig: makeLogConfig(), nowMs });
-    const metadataLog = MetadataLog.open(metadataDir, nowMs);
-    const broker = new Broker(config, logs, metadataLog, clusterId, log);
-    await metadataLog.replay(broker.image);
+    const broker = new Broker(config, logs, clusterId, log);
+    broker.quorum = await RaftDriver.start({
+      nodeId: config.nodeId,
+      clusterId,
+      voters: quorumVoters(config),
+      metadataDir,
+      electionTimeoutMs: config.getNumber('controller.quorum.election.timeout.ms'),
+      fetchTimeoutMs: config.getNumber('controller.quorum.fetch.timeout.ms'),
+      listen: controllerListener(config),
+      onCommitted: (entries) => broker.applyCommitted(entries),
+      log,
+    });
+    await broker.waitForLeader();
     await broker.registerSelf();
     await broker.partitions.sync(broker.image);
     await broker.groups.sync();
+    broker.started = true;
     const stray = broker.partitions.strayLogs();
     if (stray.length > 0) log(`WARN: ${stray.length} partition logs on disk are not in the cluster metadata and are left untouched: ${stray.slice(0, 10).join(', ')}`);
     log(`Data in ${logDirs.map((d) => resolve(d)).join(', ')} (metadata log in ${resolve(metadataDir)})`);
     await broker.listen();
     broker.startTimers();
     return broker;
+  }
+
+  /** Applies committed metadata records: the image first, then (after start-up) logs, groups and configs. */
+  private async applyCommitted(entries: readonly { offset: bigint; data: Buffer }[]): Promise<void> {
+    const records: MetadataRecord[] = [];
+    for (const entry of entries) {
+      const record = decodeMetadataRecord(entry.data);
+      this.image.replay(record, entry.offset);
+      records.push(record);
+    }
+    if (!this.started) return;
+    await this.partitions.sync(this.image);
+    await this.groups.sync();
+    for (const r of records) if (r.type === MetadataRecordType.Config) this.partitions.updateConfig(r.data.resourceName);
+  }
+
+  /** Waits (bounded) until the quorum has a leader, so start-up registration can be written. */
+  private async waitForLeader(): Promise<void> {
+    const deadline = Date.now() + QUORUM_WAIT_MS;
+    const leader = (): number => this.quorum.status().leaderId ?? -1;
+    while (leader() < 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
+    if (leader() < 0) this.log(`WARN: no metadata quorum leader after ${QUORUM_WAIT_MS} ms; waiting for the other controllers`);
   }
 
   private async registerSelf(): Promise<void> {
@@ -219,9 +260,15 @@ export class Broker {
     every(this.config.getNumber('log.flush.start.offset.checkpoint.interval.ms'), 'log start offset checkpoint', () => this.logs.checkpointLogStartOffsetsAsync());
   }
 
-  /** The active controller's id: this node (single voter, combined mode). */
+  /** The active controller's id: the metadata quorum's leader (this node when it is the only voter). */
   controllerId(): number {
-    return this.nodeId;
+    const leaderId = this.quorum.status().leaderId ?? -1;
+    return leaderId >= 0 ? leaderId : -1;
+  }
+
+  /** The metadata quorum, for DescribeQuorum. */
+  get metadataQuorum(): RaftDriver {
+    return this.quorum;
   }
 
   /** Live brokers' endpoints for a listener name, as clients on that listener must see them. */
@@ -296,10 +343,13 @@ export class Broker {
     const run = async (): Promise<T> => {
       const { records, result } = operation(this.controllerContext());
       if (records.length > 0) {
-        await this.metadataLog.append(records, this.image, BigInt(Date.now()));
-        await this.partitions.sync(this.image);
-        await this.groups.sync();
-        for (const r of records) if (r.type === MetadataRecordType.Config) this.partitions.updateConfig(r.data.resourceName);
+        try {
+          // Resolves once committed by the quorum and applied (image, logs, groups) by applyCommitted.
+          await this.quorum.propose(records.map(encodeMetadataRecord));
+        } catch (error) {
+          if (error instanceof NotLeaderError) throw new KafkaError(ErrorCode.NOT_CONTROLLER, error.message);
+          throw error;
+        }
       }
       return result;
     };
@@ -366,9 +416,23 @@ export class Broker {
     await Promise.allSettled([...this.timerTasks]);
     await this.groups.close();
     await this.logs.close();
-    await this.metadataLog.close();
+    await this.quorum.close();
     this.log(`Samsa broker ${this.nodeId} shut down cleanly`);
   }
+}
+
+/** The controller quorum's voters; without controller.quorum.voters, this node alone. */
+function quorumVoters(config: BrokerConfig): QuorumVoter[] {
+  const voters = config.controllerQuorumVoters.map((v) => ({ id: v.nodeId, host: v.host, port: v.port }));
+  return voters.length > 0 ? voters : [{ id: config.nodeId, host: '127.0.0.1', port: 0 }];
+}
+
+/** Where this node serves the KRaft APIs: its controller listener, if it has one. */
+function controllerListener(config: BrokerConfig): { host: string; port: number } | undefined {
+  if (!config.processRoles.includes('controller')) return undefined;
+  const names = new Set(config.controllerListenerNames);
+  const listener = config.listeners.find((l) => names.has(l.name));
+  return listener ? { host: listener.host === '' ? '0.0.0.0' : listener.host, port: listener.port } : undefined;
 }
 
 /**
