@@ -38,6 +38,8 @@ interface Waiting {
 }
 
 const DEFAULT_MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/** Bytes one socket read can take: large responses (fetches) arrive in few reads. */
+const READ_BUFFER_BYTES = 256 * 1024;
 const CLIENT_SOFTWARE_NAME = 'samsa-client';
 const CLIENT_SOFTWARE_VERSION = '0.1.0';
 
@@ -103,7 +105,15 @@ export class BrokerConnection {
 
   private async doConnect(): Promise<void> {
     const socket = await new Promise<Socket>((resolve, reject) => {
-      const s = netConnect({ host: this.opts.host, port: this.opts.port, noDelay: true });
+      // Reads land in one buffer per connection (no 64 KiB allocation per read); onData copies out what it keeps.
+      const onread = {
+        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        callback: (bytes: number, buf: Uint8Array): boolean => {
+          this.onData(buf as Buffer, bytes);
+          return true;
+        },
+      };
+      const s = netConnect({ host: this.opts.host, port: this.opts.port, noDelay: true, onread });
       const timer = setTimeout(() => {
         s.destroy();
         reject(new KafkaConnectionError(this.address, `Cannot connect to broker ${this.address}: timed out after ${this.opts.connectTimeoutMs} ms`));
@@ -119,7 +129,6 @@ export class BrokerConnection {
       });
     });
     this.socket = socket;
-    socket.on('data', (chunk: Buffer) => this.onData(chunk));
     socket.on('error', (err: NodeJS.ErrnoException) => {
       this.fail(new KafkaConnectionError(this.address, `Connection to broker ${this.address} failed: ${err.code ?? err.message}`, { cause: err }));
     });
@@ -250,17 +259,21 @@ export class BrokerConnection {
     this.fail(new KafkaTimeoutError(`${apiName} request to broker ${this.address} timed out after ${timeoutMs} ms (request.timeout.ms)`));
   }
 
-  private onData(chunk: Buffer): void {
+  /**
+   * Splits `chunk[0, end)` (the connection's reused read buffer) into frames. Every frame is
+   * copied out (once), since the buffer is overwritten by the next read.
+   */
+  private onData(chunk: Buffer, end: number): void {
     let pos = 0;
     const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    while (pos < chunk.length && this.closedError === null) {
+    while (pos < end && this.closedError === null) {
       if (this.frame === null) {
         let size: number;
-        if (this.sizeFill === 0 && chunk.length - pos >= 4) {
+        if (this.sizeFill === 0 && end - pos >= 4) {
           size = chunk.readInt32BE(pos);
           pos += 4;
         } else {
-          const n = Math.min(4 - this.sizeFill, chunk.length - pos);
+          const n = Math.min(4 - this.sizeFill, end - pos);
           chunk.copy(this.sizeBytes, this.sizeFill, pos, pos + n);
           this.sizeFill += n;
           pos += n;
@@ -272,15 +285,15 @@ export class BrokerConnection {
           this.fail(new KafkaConnectionError(this.address, `Broker ${this.address} sent a response frame of ${size} bytes (limit ${maxBytes})`));
           return;
         }
-        if (chunk.length - pos >= size) {
-          this.onFrame(chunk.subarray(pos, pos + size));
+        if (end - pos >= size) {
+          this.onFrame(Buffer.from(chunk.subarray(pos, pos + size)));
           pos += size;
           continue;
         }
         this.frame = Buffer.allocUnsafe(size);
         this.frameFill = 0;
       }
-      const n = Math.min(this.frame.length - this.frameFill, chunk.length - pos);
+      const n = Math.min(this.frame.length - this.frameFill, end - pos);
       chunk.copy(this.frame, this.frameFill, pos, pos + n);
       this.frameFill += n;
       pos += n;
