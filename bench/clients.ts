@@ -156,6 +156,9 @@ export async function benchClients(options: ClientsOptions, ctx: ClientsContext,
       ctx.settleDisk();
       const python = client === 'librdkafka';
       const result = await runGenerator<ClientResult>(python ? pythonScript : nodeScript, task, broker.server.pid, task.timeLimitMs + 30_000, python ? PYTHON : undefined);
+      if (result.measuredRecords < options.records / 2) {
+        throw new Error(`${client} ${kind}: only ${result.measuredRecords} of ${options.records} records fell in the measured window (it took them in a few large steps): use more --client-records`);
+      }
       if (kind === 'client-consume') {
         if (result.valueBytes !== options.records * options.recordBytes) {
           throw new Error(`${client} consumed ${result.valueBytes} value bytes, expected ${options.records} x ${options.recordBytes}`);

@@ -86,7 +86,7 @@ const USAGE = `Usage: node dist/bench/run.js [options]
   --commit-warmup-seconds N  discarded offset-commit warm-up (default 3)
   --heartbeat-ms N           heartbeat.interval.ms of every group member (default 3000, the Java default)
   --clients LIST             clients compared (default samsa,kafkajs,platformatic,librdkafka)
-  --client-records N         records each client produces, and consumes (default 300000)
+  --client-records N         records each client produces, and consumes (default 300000, at least 50000)
   --client-linger-ms N       linger.ms of the clients with an accumulator (default 5)
   --client-max-inflight N    requests in flight per connection of every client (default 5)
   --client-window N          records a producer may have unacknowledged (default 8192)
@@ -149,7 +149,7 @@ function parseOptions(argv: string[]): Options {
     clients: {
       clients: parseClientList(values.clients as string | undefined),
       rounds,
-      records: intOption(values, 'client-records', 300_000, 1000, 10_000_000),
+      records: intOption(values, 'client-records', 300_000, 50_000, 10_000_000), // consumers take up to 10,000 records at a time
       recordBytes,
       batchBytes,
       lingerMs: intOption(values, 'client-linger-ms', 5, 0, 1000),
