@@ -143,7 +143,15 @@ export class Broker {
       log,
     });
     await broker.waitForLeader();
-    await broker.registerSelf();
+    try {
+      await broker.registerSelf();
+    } catch (error) {
+      await broker.quorum.close();
+      if (error instanceof KafkaError && error.code === ErrorCode.NOT_CONTROLLER) {
+        throw new Error(`cannot register with the metadata quorum: ${error.message} Brokers registering with a remote controller (a multi-node cluster) are not supported yet.`);
+      }
+      throw error;
+    }
     await broker.partitions.sync(broker.image);
     await broker.groups.sync();
     broker.started = true;
