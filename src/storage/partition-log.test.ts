@@ -315,12 +315,6 @@ describe('PartitionLog offsets management', () => {
 });
 
 describe('PartitionLog records without timestamps', () => {
-  beforeEach(() => {
-    root = makeTempDir();
-    dir = path.join(root, 't-0');
-  });
-  afterEach(() => removeDir(root));
-
   it('appends batches with timestamp -1 past several index intervals (found by the protocol fuzzer)', async () => {
     const log = open({ indexIntervalBytes: 256 });
     for (let i = 0; i < 40; i++) log.appendAsLeader(await makeBatch({ timestampMs: -1n, valueBytes: 200 }), 0, NOW);
