@@ -3,6 +3,7 @@ import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { createServer, type Server } from 'node:net';
 import { join, resolve } from 'node:path';
 import { ErrorCode, KafkaError } from '../common/errors.js';
+import { parseProperties } from '../common/properties.js';
 import {
   ConfigResourceType,
   MetadataImage,
@@ -40,7 +41,6 @@ export interface BrokerSettings {
   readonly numPartitions: number;
   readonly defaultReplicationFactor: number;
   readonly fetchMaxBytes: number;
-  readonly legacyProtocolEnable: boolean;
 }
 
 /** A broker endpoint as Metadata and DescribeCluster report it. */
@@ -105,7 +105,6 @@ export class Broker {
       numPartitions: config.getNumber('num.partitions'),
       defaultReplicationFactor: config.getNumber('default.replication.factor'),
       fetchMaxBytes: config.getNumber('fetch.max.bytes'),
-      legacyProtocolEnable: config.getBoolean('samsa.legacy.protocol.enable'),
     };
     this.partitions = new PartitionManager(config.nodeId, logs, this.purgatory, (topic) => this.logConfigFor(topic));
     this.groups = new GroupService(this, {
@@ -453,7 +452,7 @@ function ensureMetaProperties(logDirs: string[], config: BrokerConfig): string {
   for (const dir of logDirs) {
     const file = join(dir, 'meta.properties');
     if (!existsSync(file)) continue;
-    const props = parseSimpleProperties(readFileSync(file, 'utf8'));
+    const props = new Map(parseProperties(readFileSync(file, 'utf8')).map((e) => [e.key, e.value]));
     const found = props.get('cluster.id');
     if (clusterId !== undefined && found !== undefined && found !== clusterId) {
       throw new ConfigError([{ key: 'cluster.id', value: found, source: file, message: `Log directory ${dir} belongs to cluster ${found}, not ${clusterId}. Use an empty log.dirs or the matching CLUSTER_ID.` }]);
@@ -482,16 +481,3 @@ function ensureMetaProperties(logDirs: string[], config: BrokerConfig): string {
   }
   return clusterId;
 }
-
-function parseSimpleProperties(text: string): Map<string, string> {
-  const out = new Map<string, string>();
-  for (const line of text.split('\n')) {
-    const trimmed = line.trim();
-    if (trimmed === '' || trimmed.startsWith('#')) continue;
-    const eq = trimmed.indexOf('=');
-    if (eq > 0) out.set(trimmed.slice(0, eq).trim(), trimmed.slice(eq + 1).trim());
-  }
-  return out;
-}
-
-export { ErrorCode };

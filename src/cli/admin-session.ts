@@ -1,6 +1,7 @@
 import { Admin, KafkaTimeoutError, type AdminOptions } from '../client/index.js';
 import type { ParsedArgs } from './args.js';
-import { readPropertiesFile, required, typedClientOptions } from './common.js';
+import { clientOptions } from './client-props.js';
+import { readPropertiesFile, required } from './common.js';
 
 /** Kafka's AdminClient default for `default.api.timeout.ms`: the most one tool command may take. */
 export const DEFAULT_API_TIMEOUT_MS = 60_000;
@@ -20,7 +21,8 @@ export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promi
   const deadlineText = props.get('default.api.timeout.ms');
   const deadlineMs = deadlineOverrideMs ?? (deadlineText !== undefined && /^\d+$/.test(deadlineText.trim()) ? Number(deadlineText.trim()) : DEFAULT_API_TIMEOUT_MS);
   for (const key of TOOL_KEYS) props.delete(key);
-  const options = { ...typedClientOptions(props), 'bootstrap.servers': bootstrap, 'client.id': props.get('client.id') ?? extra['client.id'] ?? 'samsa-cli' };
+  // Unknown or Java-only keys are skipped with Kafka's warning, as the console and perf tools do.
+  const options = { ...clientOptions('admin', props, (line) => process.stderr.write(`${line}\n`)), 'bootstrap.servers': bootstrap, 'client.id': props.get('client.id') ?? extra['client.id'] ?? 'samsa-cli' };
   const admin = new Admin(options as unknown as AdminOptions);
   let timer: NodeJS.Timeout | undefined;
   const deadline = new Promise<never>((_, reject) => {

@@ -1,5 +1,4 @@
 import { readFileSync } from 'node:fs';
-import { Admin, type AdminOptions } from '../client/index.js';
 import { parseProperties } from '../common/index.js';
 import { UsageError, type OptionSpec, type ParsedArgs } from './args.js';
 
@@ -54,13 +53,4 @@ export function typedClientOptions(props: ReadonlyMap<string, string>): Record<s
     else out[key] = value;
   }
   return out;
-}
-
-/** An Admin client for `--bootstrap-server` and `--command-config`, connected. */
-export async function connectAdmin(args: ParsedArgs): Promise<Admin> {
-  const props = args.has('command-config') ? readPropertiesFile(args.get('command-config')!) : new Map<string, string>();
-  const options = { ...typedClientOptions(props), 'bootstrap.servers': required(args, 'bootstrap-server'), 'client.id': props.get('client.id') ?? 'samsa-cli' };
-  const admin = new Admin(options as unknown as AdminOptions);
-  await admin.connect();
-  return admin;
 }

@@ -1,4 +1,3 @@
-import { ZERO_UUID } from '../protocol/index.js';
 import { MetadataRecordType, type MetadataRecord } from './metadata-record.js';
 
 /** One partition's replica assignment and leadership, as the metadata log says. */
@@ -163,4 +162,3 @@ function configKey(resourceType: number, resourceName: string): string {
   return `${resourceType}:${resourceName}`;
 }
 
-export { ZERO_UUID };

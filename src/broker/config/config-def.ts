@@ -261,7 +261,7 @@ const securityKeys: readonly BrokerConfigKey[] = [
 ];
 
 const samsaKeys: readonly BrokerConfigKey[] = [
-  key('samsa.legacy.protocol.enable', 'BOOLEAN', 'true', E),
+  key('samsa.legacy.protocol.enable', 'BOOLEAN', 'true'),
   key('samsa.http.port', 'INT', '-1', { ...E, validator: between(-1, 65535) }),
 ];
 
