@@ -135,7 +135,12 @@ function checkReplicas(ctx: ControllerContext, brokerIds: number[], partition: n
 /** Most partitions one request may create (Kafka's bound on records per controller operation). */
 export const MAX_PARTITIONS_PER_REQUEST = 10_000;
 
-/** Round-robin replica placement over the live brokers (Kafka's striped placer, rack-unaware). */
+/**
+ * Replica placement over the active brokers (unfenced, not in controlled shutdown), after Kafka's
+ * striped placer: leaders round-robin from a random start. Without racks the replicas of a
+ * partition are consecutive brokers by id; with racks the brokers are interleaved rack by rack and
+ * each partition takes brokers from distinct racks first, so it survives the loss of a rack.
+ */
 export function placeReplicas(ctx: ControllerContext, numPartitions: number, replicationFactor: number, firstPartition = 0): ItemError | { assignment: number[][] } {
   const partitions = numPartitions === -1 ? ctx.defaultNumPartitions : numPartitions;
   const rf = replicationFactor === -1 ? ctx.defaultReplicationFactor : replicationFactor;
@@ -144,18 +149,62 @@ export function placeReplicas(ctx: ControllerContext, numPartitions: number, rep
   if (partitions - firstPartition > MAX_PARTITIONS_PER_REQUEST) {
     return fail(ErrorCode.POLICY_VIOLATION, `Excessively large number of partitions per request: ${partitions - firstPartition} (at most ${MAX_PARTITIONS_PER_REQUEST}).`);
   }
-  const brokers = ctx.image.liveBrokers().map((b) => b.brokerId);
-  if (rf > brokers.length) {
-    return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor: ${rf} larger than available brokers: ${brokers.length}.`);
+  const active = ctx.image.liveBrokers().filter((b) => !b.inControlledShutdown);
+  if (rf > active.length) {
+    return fail(ErrorCode.INVALID_REPLICATION_FACTOR, `Replication factor: ${rf} larger than available brokers: ${active.length}.`);
   }
-  const start = ctx.randomInt() % brokers.length;
+  const start = ctx.randomInt() % active.length;
   const assignment: number[][] = [];
+  if (active.every((b) => b.rack === null)) {
+    const brokers = active.map((b) => b.brokerId);
+    for (let p = 0; p < partitions - firstPartition; p++) {
+      const replicas: number[] = [];
+      for (let r = 0; r < rf; r++) replicas.push(brokers[(start + firstPartition + p + r) % brokers.length]!);
+      assignment.push(replicas);
+    }
+    return { assignment };
+  }
+  const brokers = rackAlternated(active);
   for (let p = 0; p < partitions - firstPartition; p++) {
-    const replicas: number[] = [];
-    for (let r = 0; r < rf; r++) replicas.push(brokers[(start + firstPartition + p + r) % brokers.length]!);
-    assignment.push(replicas);
+    assignment.push(stripe(brokers, (start + firstPartition + p) % brokers.length, rf));
   }
   return { assignment };
+}
+
+/** Brokers interleaved by rack (racks by name, brokers by id): a1, b1, c1, a2, b2, ... */
+function rackAlternated(brokers: { brokerId: number; rack: string | null }[]): { brokerId: number; rack: string | null }[] {
+  const byRack = new Map<string | null, { brokerId: number; rack: string | null }[]>();
+  for (const b of brokers) {
+    let list = byRack.get(b.rack);
+    if (!list) byRack.set(b.rack, (list = []));
+    list.push(b);
+  }
+  const racks = [...byRack.keys()].sort((a, b) => (a ?? '').localeCompare(b ?? ''));
+  const out: { brokerId: number; rack: string | null }[] = [];
+  for (let i = 0; out.length < brokers.length; i++) {
+    for (const rack of racks) {
+      const b = byRack.get(rack)![i];
+      if (b) out.push(b);
+    }
+  }
+  return out;
+}
+
+/** `rf` brokers walking the list from `first`: unused racks first, then any broker not yet taken. */
+function stripe(brokers: { brokerId: number; rack: string | null }[], first: number, rf: number): number[] {
+  const chosen: number[] = [];
+  const racks = new Set<string | null>();
+  for (let k = 0; k < brokers.length && chosen.length < rf; k++) {
+    const b = brokers[(first + k) % brokers.length]!;
+    if (racks.has(b.rack)) continue;
+    racks.add(b.rack);
+    chosen.push(b.brokerId);
+  }
+  for (let k = 0; k < brokers.length && chosen.length < rf; k++) {
+    const b = brokers[(first + k) % brokers.length]!;
+    if (!chosen.includes(b.brokerId)) chosen.push(b.brokerId);
+  }
+  return chosen;
 }
 
 function partitionRecord(topicId: string, partitionId: number, replicas: number[]): MetadataRecord {

@@ -8,6 +8,10 @@ export interface PartitionImage {
   leader: number;
   leaderEpoch: number;
   partitionEpoch: number;
+  /** Replicas a reassignment is adding (they join `replicas` but may not lead until in the ISR). */
+  addingReplicas: number[];
+  /** Replicas a reassignment will drop once the adding replicas are in the ISR. */
+  removingReplicas: number[];
 }
 
 /** One topic: id, partitions by index. */
@@ -25,6 +29,10 @@ export interface BrokerImage {
   endpoints: { name: string; host: string; port: number; securityProtocol: number }[];
   rack: string | null;
   fenced: boolean;
+  /** Set when the broker asked for a controlled shutdown; cleared only by a new registration. */
+  inControlledShutdown: boolean;
+  /** Offset of its last RegisterBroker record: the broker is caught up once it has replayed it. */
+  registeredAtOffset: bigint;
 }
 
 /** Kafka's ConfigResource types used in ConfigRecord. */
@@ -58,6 +66,8 @@ export class MetadataImage {
           endpoints: d.endPoints.map((e) => ({ name: e.name, host: e.host, port: e.port, securityProtocol: e.securityProtocol })),
           rack: d.rack,
           fenced: d.fenced,
+          inControlledShutdown: d.inControlledShutdown,
+          registeredAtOffset: offset,
         });
         return;
       }
@@ -69,6 +79,9 @@ export class MetadataImage {
         return;
       case MetadataRecordType.UnfenceBroker:
         this.setFenced(record.data.id, false);
+        return;
+      case MetadataRecordType.BrokerRegistrationChange:
+        this.applyBrokerRegistrationChange(record.data);
         return;
       case MetadataRecordType.Topic: {
         const topic: TopicImage = { name: record.data.name, topicId: record.data.topicId, partitions: new Map() };
@@ -87,6 +100,8 @@ export class MetadataImage {
           leader: d.leader,
           leaderEpoch: d.leaderEpoch,
           partitionEpoch: d.partitionEpoch,
+          addingReplicas: d.addingReplicas,
+          removingReplicas: d.removingReplicas,
         });
         return;
       }
@@ -127,11 +142,26 @@ export class MetadataImage {
     if (broker) broker.fenced = fenced;
   }
 
+  /**
+   * BrokerRegistrationChangeRecord as Kafka encodes it: fenced 1 = fence, -1 = unfence, 0 = no
+   * change; inControlledShutdown 1 = entering, 0 = no change. A change for another epoch than the
+   * registered one is stale (an older incarnation) and is ignored.
+   */
+  private applyBrokerRegistrationChange(d: Extract<MetadataRecord, { type: 17 }>['data']): void {
+    const broker = this.brokers.get(d.brokerId);
+    if (!broker || broker.brokerEpoch !== d.brokerEpoch) return;
+    if (d.fenced === 1) broker.fenced = true;
+    else if (d.fenced === -1) broker.fenced = false;
+    if (d.inControlledShutdown === 1) broker.inControlledShutdown = true;
+  }
+
   private applyPartitionChange(d: Extract<MetadataRecord, { type: 5 }>['data']): void {
     const partition = this.topicsById.get(d.topicId)?.partitions.get(d.partitionId);
     if (!partition) return;
     if (d.isr !== null) partition.isr = d.isr;
     if (d.replicas !== null) partition.replicas = d.replicas;
+    if (d.addingReplicas !== null) partition.addingReplicas = d.addingReplicas;
+    if (d.removingReplicas !== null) partition.removingReplicas = d.removingReplicas;
     // -2 means "no change" in PartitionChangeRecord; a leader change bumps the leader epoch.
     if (d.leader !== -2) {
       partition.leader = d.leader;
@@ -148,6 +178,33 @@ export class MetadataImage {
   /** Topic by name, or undefined. */
   topic(name: string): TopicImage | undefined {
     return this.topicsByName.get(name);
+  }
+
+  /** Every partition whose leader is `brokerId`. */
+  *partitionsLedBy(brokerId: number): Generator<{ topic: TopicImage; partition: PartitionImage }> {
+    for (const topic of this.topicsByName.values()) {
+      for (const partition of topic.partitions.values()) if (partition.leader === brokerId) yield { topic, partition };
+    }
+  }
+
+  /** Every partition that has `brokerId` among its replicas (including adding replicas). */
+  *partitionsWithReplica(brokerId: number): Generator<{ topic: TopicImage; partition: PartitionImage }> {
+    for (const topic of this.topicsByName.values()) {
+      for (const partition of topic.partitions.values()) if (partition.replicas.includes(brokerId)) yield { topic, partition };
+    }
+  }
+
+  /** Every partition, topic by topic. */
+  *allPartitions(): Generator<{ topic: TopicImage; partition: PartitionImage }> {
+    for (const topic of this.topicsByName.values()) {
+      for (const partition of topic.partitions.values()) yield { topic, partition };
+    }
+  }
+
+  /** Whether a broker may lead or join an ISR: registered, unfenced and not shutting down. */
+  isActive(brokerId: number): boolean {
+    const broker = this.brokers.get(brokerId);
+    return broker !== undefined && !broker.fenced && !broker.inControlledShutdown;
   }
 
   /** Brokers that are registered and not fenced, by id. */
