@@ -3,3 +3,4 @@ export * from './metadata-record.js';
 export * from './metadata-image.js';
 export * from './controller.js';
 export * from './topic-name.js';
+export * from './cluster-control.js';
