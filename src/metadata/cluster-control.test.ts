@@ -520,3 +520,16 @@ describe('placeReplicas', () => {
     assert.equal((placeReplicas(ctx(image), 1, 3) as { errorCode: number }).errorCode, ErrorCode.INVALID_REPLICATION_FACTOR);
   });
 });
+
+describe('MetadataImage broker and partition helpers', () => {
+  test('partitionsLedBy, partitionsWithReplica, and a stale registration change is ignored', () => {
+    const image = cluster([1, 2, 3], [[1, 2], [2, 3], [3, 1]]);
+    const ids = (it: Iterable<{ partition: PartitionImage }>) => [...it].map((x) => x.partition.partitionId);
+    assert.deepEqual(ids(image.partitionsLedBy(1)), [0]);
+    assert.deepEqual(ids(image.partitionsWithReplica(1)), [0, 2]);
+    apply(image, [{ type: MetadataRecordType.BrokerRegistrationChange, version: 1, data: { brokerId: 1, brokerEpoch: 5n, fenced: 1, inControlledShutdown: 0, logDirs: [] } }]);
+    assert.equal(image.brokers.get(1)!.fenced, false);
+    apply(image, [{ type: MetadataRecordType.BrokerRegistrationChange, version: 1, data: { brokerId: 1, brokerEpoch: epochOf(image, 1), fenced: 1, inControlledShutdown: 0, logDirs: [] } }]);
+    assert.equal(image.brokers.get(1)!.fenced, true);
+  });
+});
