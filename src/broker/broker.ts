@@ -10,7 +10,6 @@ import {
   MetadataRecordType,
   decodeMetadataRecord,
   encodeMetadataRecord,
-  allocateProducerIds,
   createPartitions,
   createTopics,
   deleteTopics,
@@ -28,6 +27,17 @@ import { describeTopicConfig, effectiveLogConfig, validateTopicConfigs, type Top
 import { Connection } from './connection.js';
 import { ALL_HANDLERS } from './handlers/index.js';
 import { NotLeaderError, RaftDriver, type QuorumVoter } from './quorum/index.js';
+import { BrokerLifecycle, PRODUCER_ID_BLOCK_SIZE } from './broker-lifecycle.js';
+import { ControllerChannel } from './controller-channel.js';
+import { ControllerService } from './controller-service.js';
+import { CONTROLLER_HANDLERS, FORWARDED_API_KEYS } from './handlers/index.js';
+import { ReplicaManager } from './replica-manager.js';
+import { CreateTopicsRequest } from '../protocol/generated/create-topics-request.js';
+import { CreateTopicsResponse } from '../protocol/generated/create-topics-response.js';
+import { DeleteTopicsRequest } from '../protocol/generated/delete-topics-request.js';
+import { DeleteTopicsResponse } from '../protocol/generated/delete-topics-response.js';
+import { CreatePartitionsRequest } from '../protocol/generated/create-partitions-request.js';
+import { CreatePartitionsResponse } from '../protocol/generated/create-partitions-response.js';
 import { RequestMetrics } from './metrics.js';
 import { PartitionManager } from './partition-manager.js';
 import { FetchPurgatory } from './purgatory.js';
@@ -53,9 +63,9 @@ export interface BrokerEndpoint {
 
 /** How long start-up waits for a metadata quorum leader before going on. */
 const QUORUM_WAIT_MS = 30_000;
-/** Producer ids handed out per block persisted in the metadata log. */
-const PRODUCER_ID_BLOCK_SIZE = 1000;
 const FLUSH_CHECK_INTERVAL_MS = 1000;
+/** How long a stopping broker waits for the controller to move its leaderships away. */
+const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Request bytes read ahead per connection before it stops being read (one frame always fits). */
 const MAX_QUEUED_BYTES_PER_CONNECTION = 4 * 1024 * 1024;
 /** Security protocol ids as in RegisterBrokerRecord (Kafka's SecurityProtocol.id). */
@@ -72,7 +82,13 @@ export class Broker {
   readonly purgatory = new FetchPurgatory();
   readonly metrics = new RequestMetrics();
   readonly router: RequestRouter;
+  /** Serves the controller APIs on the controller listener (when this node is the active controller). */
+  readonly controllerRouter: RequestRouter;
   readonly settings: BrokerSettings;
+  readonly controller: ControllerService;
+  readonly channel: ControllerChannel;
+  readonly lifecycle: BrokerLifecycle;
+  readonly replicas: ReplicaManager;
   readonly partitions: PartitionManager;
   readonly groups: GroupService;
   readonly clusterId: string;
@@ -84,6 +100,7 @@ export class Broker {
   private metadataChain: Promise<unknown> = Promise.resolve();
   private producerIdNext = 0n;
   private producerIdEnd = 0n;
+  private producerIdBlock: Promise<bigint> | undefined;
   private stopping = false;
 
   /** The KRaft metadata quorum this node votes in (a single voter by default). */
@@ -98,7 +115,8 @@ export class Broker {
     readonly log: Logger,
   ) {
     this.clusterId = clusterId;
-    this.router = new RequestRouter(this, ALL_HANDLERS);
+    this.router = new RequestRouter(this, ALL_HANDLERS, { forward: FORWARDED_API_KEYS });
+    this.controllerRouter = new RequestRouter(this, CONTROLLER_HANDLERS);
     this.settings = {
       autoCreateTopicsEnable: config.getBoolean('auto.create.topics.enable'),
       deleteTopicEnable: config.getBoolean('delete.topic.enable'),
@@ -115,6 +133,73 @@ export class Broker {
       offsetsRetentionMs: config.getNumber('offsets.retention.minutes') * 60_000,
       offsetMetadataMaxBytes: config.getNumber('offset.metadata.max.bytes'),
     });
+    this.channel = new ControllerChannel(config.nodeId, quorumVoters(config), () => this.quorumLeaderId(), config.getNumber('controller.quorum.request.timeout.ms'));
+    this.controller = new ControllerService(this, {
+      brokerSessionTimeoutMs: config.getNumber('broker.session.timeout.ms'),
+      autoLeaderRebalanceEnable: config.getBoolean('auto.leader.rebalance.enable'),
+      leaderImbalanceCheckIntervalMs: config.getNumber('leader.imbalance.check.interval.seconds') * 1000,
+    });
+    this.lifecycle = new BrokerLifecycle(this, config.getNumber('broker.heartbeat.interval.ms'));
+    this.replicas = new ReplicaManager(this, {
+      replicaLagTimeMaxMs: config.getNumber('replica.lag.time.max.ms'),
+      replicaFetchMaxBytes: config.getNumber('replica.fetch.max.bytes'),
+      replicaFetchResponseMaxBytes: config.getNumber('replica.fetch.response.max.bytes'),
+      replicaFetchWaitMaxMs: config.getNumber('replica.fetch.wait.max.ms'),
+      replicaFetchMinBytes: config.getNumber('replica.fetch.min.bytes'),
+      replicaFetchBackoffMs: config.getNumber('replica.fetch.backoff.ms'),
+      requestTimeoutMs: config.getNumber('replica.socket.timeout.ms'),
+    });
+  }
+
+  /** The quorum leader's id, or null while there is none. */
+  private quorumLeaderId(): number | null {
+    const id = this.quorum?.status().leaderId ?? -1;
+    return id >= 0 ? id : null;
+  }
+
+  /** Whether this node is the active controller: the quorum leader, with every earlier record applied. */
+  isActiveController(): boolean {
+    return this.quorum?.isActiveLeader() ?? false;
+  }
+
+  /** The offset of the last metadata record applied here (BrokerHeartbeat's currentMetadataOffset). */
+  metadataOffset(): bigint {
+    return this.image.lastOffset;
+  }
+
+  /** This broker's epoch from its registration (-1 before). */
+  brokerEpoch(): bigint {
+    return this.lifecycle.brokerEpoch;
+  }
+
+  /** What this broker registers with: its rack and advertised (non-controller) listeners. */
+  registration(): { rack: string | null; listeners: { name: string; host: string; port: number; securityProtocol: number }[] } {
+    const controllerNames = new Set(this.config.controllerListenerNames);
+    return {
+      rack: this.config.getString('broker.rack'),
+      listeners: this.config.advertisedListeners
+        .filter((l) => !controllerNames.has(l.name))
+        .map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: SECURITY_PROTOCOL_IDS[l.securityProtocol] ?? 0 })),
+    };
+  }
+
+  /** min.insync.replicas of a topic: its override or the broker default. */
+  minInsyncReplicas(topic: string): number {
+    const override = this.image.configsOf(ConfigResourceType.TOPIC, topic).get('min.insync.replicas');
+    return override !== undefined ? Number(override) : this.config.getNumber('min.insync.replicas');
+  }
+
+  /** unclean.leader.election.enable of a topic: its override or the broker default. */
+  uncleanLeaderElection(topic: string): boolean {
+    const override = this.image.configsOf(ConfigResourceType.TOPIC, topic).get('unclean.leader.election.enable');
+    return override !== undefined ? override === 'true' : this.config.getBoolean('unclean.leader.election.enable');
+  }
+
+  /** A broker's inter-broker listener address from the metadata image. */
+  brokerAddress(brokerId: number): { host: string; port: number } | null {
+    const name = this.config.getString('inter.broker.listener.name') ?? 'PLAINTEXT';
+    const endpoint = this.image.brokers.get(brokerId)?.endpoints.find((e) => e.name === name);
+    return endpoint ? { host: endpoint.host, port: endpoint.port } : null;
   }
 
   /** The broker's node id. */
@@ -138,20 +223,20 @@ export class Broker {
       electionTimeoutMs: config.getNumber('controller.quorum.election.timeout.ms'),
       fetchTimeoutMs: config.getNumber('controller.quorum.fetch.timeout.ms'),
       listen: controllerListener(config),
+      controllerApis: {
+        apiVersions: () => broker.controllerRouter.apiVersions(),
+        handleFrame: (frame, connection) => broker.controllerRouter.handle(frame, connection),
+      },
       onCommitted: (entries) => broker.applyCommitted(entries),
       log,
     });
     await broker.waitForLeader();
-    try {
-      await broker.registerSelf();
-    } catch (error) {
-      await broker.quorum.close();
-      if (error instanceof KafkaError && error.code === ErrorCode.NOT_CONTROLLER) {
-        throw new Error(`cannot register with the metadata quorum: ${error.message} Brokers registering with a remote controller (a multi-node cluster) are not supported yet.`);
-      }
-      throw error;
+    broker.lifecycle.start();
+    if (!(await broker.lifecycle.waitUntilRunning(QUORUM_WAIT_MS))) {
+      log(`WARN: broker ${config.nodeId} is not unfenced yet (no active controller reachable?); serving anyway and retrying in the background`);
     }
     await broker.partitions.sync(broker.image);
+    broker.replicas.onMetadata();
     await broker.groups.sync();
     broker.started = true;
     const stray = broker.partitions.strayLogs();
@@ -172,6 +257,7 @@ export class Broker {
     }
     if (!this.started) return;
     await this.partitions.sync(this.image);
+    this.replicas.onMetadata();
     await this.groups.sync();
     for (const r of records) if (r.type === MetadataRecordType.Config) this.partitions.updateConfig(r.data.resourceName);
   }
@@ -182,30 +268,6 @@ export class Broker {
     const leader = (): number => this.quorum.status().leaderId ?? -1;
     while (leader() < 0 && Date.now() < deadline) await new Promise((r) => setTimeout(r, 20));
     if (leader() < 0) this.log(`WARN: no metadata quorum leader after ${QUORUM_WAIT_MS} ms; waiting for the other controllers`);
-  }
-
-  private async registerSelf(): Promise<void> {
-    const previous = this.image.brokers.get(this.nodeId);
-    const controllerNames = new Set(this.config.controllerListenerNames);
-    const record: MetadataRecord = {
-      type: MetadataRecordType.RegisterBroker,
-      version: 3,
-      data: {
-        brokerId: this.nodeId,
-        isMigratingZkBroker: false,
-        incarnationId: randomBytes(16).toString('base64url'),
-        brokerEpoch: (previous?.brokerEpoch ?? -1n) + 1n,
-        endPoints: this.config.advertisedListeners
-          .filter((l) => !controllerNames.has(l.name))
-          .map((l) => ({ name: l.name, host: l.host, port: l.port, securityProtocol: SECURITY_PROTOCOL_IDS[l.securityProtocol] ?? 0 })),
-        features: [],
-        rack: this.config.getString('broker.rack'),
-        fenced: false,
-        inControlledShutdown: false,
-        logDirs: [],
-      },
-    };
-    await this.submit(() => ({ records: [record], result: undefined }));
   }
 
   private async listen(): Promise<void> {
@@ -348,6 +410,10 @@ export class Broker {
    */
   submit<T>(operation: (ctx: ControllerContext) => { records: MetadataRecord[]; result: T }): Promise<T> {
     const run = async (): Promise<T> => {
+      if (!this.isActiveController()) {
+        const leader = this.quorumLeaderId();
+        throw new KafkaError(ErrorCode.NOT_CONTROLLER, `Node ${this.nodeId} is not the active controller${leader === null ? ' (the metadata quorum has no leader)' : ` (node ${leader} is)`}.`);
+      }
       const { records, result } = operation(this.controllerContext());
       if (records.length > 0) {
         try {
@@ -365,16 +431,38 @@ export class Broker {
     return next;
   }
 
-  /** CreateTopics (validate-only plans without writing). */
-  createTopics(topics: CreatableTopic[], validateOnly: boolean): Promise<CreateTopicResult[]> {
+  /** CreateTopics (validate-only plans without writing); sent to the active controller when that is another node. */
+  async createTopics(topics: CreatableTopic[], validateOnly: boolean): Promise<CreateTopicResult[]> {
+    if (!this.isActiveController()) {
+      const response = await this.channel.request(CreateTopicsRequest, CreateTopicsResponse, 7, {
+        topics: topics.map((t) => ({
+          name: t.name, numPartitions: t.numPartitions, replicationFactor: t.replicationFactor,
+          assignments: t.assignments, configs: t.configs,
+        })),
+        timeoutMs: 30_000,
+        validateOnly,
+      });
+      return response.topics.map((t) => ({
+        name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage, topicId: t.topicId,
+        numPartitions: t.numPartitions, replicationFactor: t.replicationFactor,
+      }));
+    }
     return this.submit((ctx) => {
       const { records, results } = createTopics(ctx, topics);
       return { records: validateOnly ? [] : records, result: results };
     });
   }
 
-  /** DeleteTopics. */
-  deleteTopics(topics: { name: string | null; topicId: string | null }[]): Promise<DeleteTopicResult[]> {
+  /** DeleteTopics; sent to the active controller when that is another node. */
+  async deleteTopics(topics: { name: string | null; topicId: string | null }[]): Promise<DeleteTopicResult[]> {
+    if (!this.isActiveController()) {
+      const response = await this.channel.request(DeleteTopicsRequest, DeleteTopicsResponse, 6, {
+        topics: topics.map((t) => ({ name: t.name, topicId: t.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA' })),
+        topicNames: [],
+        timeoutMs: 30_000,
+      });
+      return response.responses.map((r) => ({ name: r.name, topicId: r.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage }));
+    }
     return this.submit((ctx) => {
       const { records, results } = deleteTopics(ctx, topics);
       return { records, result: results };
@@ -382,10 +470,18 @@ export class Broker {
   }
 
   /** CreatePartitions (validate-only plans without writing). */
-  createPartitions(
+  async createPartitions(
     topics: { name: string; count: number; assignments: { brokerIds: number[] }[] | null }[],
     validateOnly: boolean,
   ): Promise<CreatePartitionsResult[]> {
+    if (!this.isActiveController()) {
+      const response = await this.channel.request(CreatePartitionsRequest, CreatePartitionsResponse, 3, {
+        topics: topics.map((t) => ({ name: t.name, count: t.count, assignments: t.assignments })),
+        timeoutMs: 30_000,
+        validateOnly,
+      });
+      return response.results.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage }));
+    }
     return this.submit((ctx) => {
       const { records, results } = createPartitions(ctx, topics);
       return { records: validateOnly ? [] : records, result: results };
@@ -397,16 +493,15 @@ export class Broker {
     return this.submit(() => ({ records, result: undefined }));
   }
 
-  /** A producer id never handed out before, from a block persisted in the metadata log. */
+  /** A producer id never handed out before, from a block the active controller persisted in the metadata log. */
   async nextProducerId(): Promise<bigint> {
     if (this.producerIdNext >= this.producerIdEnd) {
-      const first = await this.submit((ctx) => {
-        const broker = this.image.brokers.get(this.nodeId);
-        const { records, firstProducerId } = allocateProducerIds(ctx, this.nodeId, broker?.brokerEpoch ?? 0n, PRODUCER_ID_BLOCK_SIZE);
-        return { records, result: firstProducerId };
-      });
-      this.producerIdNext = first;
-      this.producerIdEnd = first + BigInt(PRODUCER_ID_BLOCK_SIZE);
+      this.producerIdBlock ??= this.lifecycle.allocateProducerIds().finally(() => (this.producerIdBlock = undefined));
+      const first = await this.producerIdBlock;
+      if (this.producerIdNext >= this.producerIdEnd) {
+        this.producerIdNext = first;
+        this.producerIdEnd = first + BigInt(PRODUCER_ID_BLOCK_SIZE);
+      }
     }
     return this.producerIdNext++;
   }
@@ -414,6 +509,12 @@ export class Broker {
   /** Stops listeners, answers waiting fetches, flushes and closes every log (clean shutdown). */
   async shutdown(): Promise<void> {
     if (this.stopping) return;
+    // Controlled shutdown: the controller moves leadership away before this node stops serving.
+    if (this.config.controllerQuorumVoters.length > 1 && this.started) {
+      const moved = await this.lifecycle.controlledShutdown(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
+      this.log(moved ? `Broker ${this.nodeId}: controlled shutdown complete, leadership moved` : `WARN: broker ${this.nodeId}: controlled shutdown did not complete within ${CONTROLLED_SHUTDOWN_TIMEOUT_MS} ms; stopping anyway`);
+    }
+    this.lifecycle.stop();
     this.stopping = true;
     for (const t of this.timers) clearInterval(t);
     for (const server of this.servers) server.close();
@@ -422,6 +523,9 @@ export class Broker {
     await this.metadataChain;
     await Promise.allSettled([...this.timerTasks]);
     await this.groups.close();
+    await this.replicas.close();
+    this.controller.close();
+    this.channel.close();
     await this.logs.close();
     await this.quorum.close();
     this.log(`Samsa broker ${this.nodeId} shut down cleanly`);

@@ -1,5 +1,5 @@
 import { randomUUID } from 'node:crypto';
-import { ErrorCode } from '../common/errors.js';
+import { ErrorCode, KafkaError } from '../common/errors.js';
 import {
   GroupCoordinatorShard,
   groupPartition,
@@ -44,6 +44,9 @@ interface Shard {
 export interface Unavailable {
   unavailable: number;
 }
+
+/** offsets.commit.timeout.ms: how long a coordinator write waits for the ISR. */
+const OFFSETS_COMMIT_TIMEOUT_MS = 5000;
 
 /**
  * The broker side of the group coordinator: owns one pure GroupCoordinatorShard per hosted
@@ -272,9 +275,10 @@ export class GroupService {
     if (!hosted) throw new Error(`${OFFSETS_TOPIC}-${partition} is not hosted here`);
     const nowMs = BigInt(Date.now());
     const batch = await buildRecordBatch({ records: records.map((r) => ({ key: r.key, value: r.value, timestamp: nowMs })) });
-    hosted.log.appendAsLeader(batch, hosted.partition.leaderEpoch, nowMs);
-    hosted.log.highWatermark = hosted.log.logEndOffset;
-    this.broker.purgatory.onAppend(hosted.key, batch.length);
+    const appended = this.broker.replicas.appendAsLeader(hosted, batch, nowMs);
+    // As Kafka's coordinator (acks=-1): answered once the ISR has the records.
+    const code = await this.broker.replicas.waitForReplication(hosted, appended.lastOffset + 1n, OFFSETS_COMMIT_TIMEOUT_MS);
+    if (code !== ErrorCode.NONE) throw new KafkaError(code, `${OFFSETS_TOPIC}-${partition}: the records were not replicated to the ISR (error ${code}).`);
   }
 
   private deliver(responses: { requestId: number; response: unknown }[]): void {

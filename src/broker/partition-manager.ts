@@ -49,14 +49,6 @@ export class PartitionManager {
         const existing = this.hosted.get(key);
         if (existing && existing.topic === topic && existing.partition === partition) continue;
         const log = existing?.log ?? this.logs.getOrCreateLog(topic.name, partition.partitionId, topic.topicId, config);
-        if (!existing && log.leaderEpochs().at(-1)?.epoch !== partition.leaderEpoch) {
-          log.assignEpochStartOffset(partition.leaderEpoch, log.logEndOffset);
-        }
-        // A leader whose ISR is itself alone has every local record committed (Kafka's
-        // maybeIncrementLeaderHW): after a crash the checkpointed high watermark may lag.
-        if (partition.leader === this.nodeId && partition.isr.length === 1 && partition.isr[0] === this.nodeId) {
-          log.highWatermark = log.logEndOffset;
-        }
         this.hosted.set(key, { topic, partition, log, key });
       }
     }

@@ -16,11 +16,15 @@ import type { ApiHandler } from './handler.js';
 export class RequestRouter {
   private readonly handlers = new Map<number, ApiHandler<unknown, unknown>>();
 
+  private readonly forwarded: ReadonlySet<number>;
+
   constructor(
     private readonly broker: Broker,
     handlers: readonly ApiHandler<any, any>[],
+    options: { forward?: readonly number[] } = {},
   ) {
     for (const h of handlers) this.handlers.set(h.apiKey, h);
+    this.forwarded = new Set(options.forward ?? []);
   }
 
   /** The advertised version range of every implemented API, sorted by key. */
@@ -44,6 +48,15 @@ export class RequestRouter {
     const header = parseRequestHeader(frame);
     const request = handler.request.decode(header.body, start.apiVersion);
     this.broker.metrics.countRequest(start.apiKey, start.apiVersion, header.clientId);
+    // Controller APIs go to the active controller when that is another node (KRaft forwarding).
+    if (this.forwarded.has(start.apiKey) && !this.broker.isActiveController()) {
+      try {
+        return await this.broker.channel.forward(frame);
+      } catch (error) {
+        this.broker.log(`WARN: cannot forward API ${start.apiKey} to the active controller: ${(error as Error).message}`);
+        // Fall through: the local handler answers NOT_CONTROLLER-style errors the client retries.
+      }
+    }
     const response = await handler.handle(request, {
       broker: this.broker,
       connection,

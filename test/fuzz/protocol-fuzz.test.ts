@@ -471,7 +471,7 @@ const EXPECTED_CLOSE_REASONS: readonly RegExp[] = [
   /^request of \d+ bytes is shorter than a header$/,
   /^request size -?\d+ is outside 0\.\.\d+ \(socket\.request\.max\.bytes\)$/,
 ];
-const ROUTINE_LINES: readonly RegExp[] = [/ Data in /, / listening on /, / raft \d+: (restored epoch|Unattached|Prospective|Candidate|Leader|Follower|Resigned) /, / SIGTERM received/, / shut down cleanly/, /^=== run #\d+ ===$/];
+const ROUTINE_LINES: readonly RegExp[] = [/ Data in /, / listening on /, / raft \d+: (restored epoch|Unattached|Prospective|Candidate|Leader|Follower|Resigned) /, / SIGTERM received/, / shut down cleanly/, / Controller: (broker \d+ registered with epoch|node \d+ is the active controller|broker \d+ is caught up and unfenced)/, / Broker \d+ (registered with the controller|is unfenced and serving)/, /^=== run #\d+ ===$/];
 
 /** Broker output lines that are neither routine nor an expected close reason, normalized, with counts. */
 function unexpectedBrokerOutput(): { closeReasons: Map<string, number>; unexpected: Map<string, number> } {

@@ -22,6 +22,12 @@ export interface StartBrokerOptions {
   readonly readyTimeoutMs?: number;
   /** Broker entry point; default bin/samsa.js (the harness's own tests pass a fake). */
   readonly binPath?: string;
+  /** Fixed ports and log dir (a cluster member); free ones and a fresh temp dir by default. */
+  readonly port?: number;
+  readonly controllerPort?: number;
+  readonly logDir?: string;
+  /** Extra environment variables (e.g. CLUSTER_ID). */
+  readonly env?: Record<string, string>;
 }
 
 /** How one broker process ended. */
@@ -161,8 +167,8 @@ function baseConfig(host: string, port: number, controllerPort: number, logDir: 
 export async function startBroker(opts: StartBrokerOptions = {}): Promise<BrokerHandle> {
   const host = opts.host ?? pickLoopbackHost();
   const readyTimeoutMs = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
-  const [port, controllerPort] = await freePorts(host, 2) as [number, number];
-  const logDir = await mkdtemp(join(tmpdir(), 'samsa-test-'));
+  const [port, controllerPort] = opts.port !== undefined && opts.controllerPort !== undefined ? [opts.port, opts.controllerPort] : await freePorts(host, 2) as [number, number];
+  const logDir = opts.logDir ?? await mkdtemp(join(tmpdir(), 'samsa-test-'));
   const config = { ...baseConfig(host, port, controllerPort, logDir), ...opts.overrides };
   const binPath = opts.binPath ?? brokerBinPath;
   const args = [binPath, 'server'];
@@ -191,7 +197,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     stdoutTail.push(marker);
     stderrTail.push(marker);
     forcedKill = false;
-    const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'] });
+    const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ? { ...process.env, ...opts.env } : process.env });
     child = proc;
     liveChildren.add(proc);
     lastPid = proc.pid ?? 0;

@@ -5,6 +5,7 @@ import { FetchResponse, type FetchResponsePartitionData } from '../../protocol/g
 import type { Broker } from '../broker.js';
 import { defineHandler } from '../handler.js';
 import type { HostedPartition } from '../partition-manager.js';
+import { FOLLOWER_KEY_SUFFIX } from '../replica-manager.js';
 
 /** Isolation levels of Fetch and ListOffsets. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
@@ -18,8 +19,9 @@ interface Wanted {
 }
 
 /**
- * Fetch (v4-12) for consumers: whole batches as byte ranges of the segment files, up to the high
- * watermark. A fetch short of `min.bytes` waits in the purgatory until appends bring enough
+ * Fetch (v4-12) for consumers and followers: whole batches as byte ranges of the segment files,
+ * up to the high watermark for consumers and up to the log end for followers, whose fetch offset
+ * reports their progress to the replica manager. A fetch short of `min.bytes` waits in the purgatory until appends bring enough
  * data or `max.wait.ms` passes. Fetch sessions (KIP-227) are declined with session id 0, so
  * clients keep sending full fetch requests.
  */
@@ -36,17 +38,19 @@ export const fetchHandler = defineHandler({
     }
     const wanted: Wanted[] = request.topics.map((t) => ({ topic: t.topic, topicId: t.topicId, partitions: t.partitions }));
     const maxBytes = Math.min(request.maxBytes > 0 ? request.maxBytes : broker.settings.fetchMaxBytes, broker.settings.fetchMaxBytes);
-    let result = readAll(broker, wanted, maxBytes, request.isolationLevel);
+    // Followers (replica id >= 0) read up to the log end and report their progress by fetching.
+    const replicaId = request.replicaId >= 0 ? request.replicaId : -1;
+    let result = readAll(broker, wanted, maxBytes, request.isolationLevel, replicaId);
     if (result.bytes < request.minBytes && request.maxWaitMs > 0 && !result.anyError) {
       const keys = result.keys;
       await broker.purgatory.wait(keys, request.minBytes - result.bytes, request.maxWaitMs);
-      result = readAll(broker, wanted, maxBytes, request.isolationLevel);
+      result = readAll(broker, wanted, maxBytes, request.isolationLevel, replicaId);
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
   },
 });
 
-function readAll(broker: Broker, wanted: Wanted[], maxBytes: number, isolationLevel: number) {
+function readAll(broker: Broker, wanted: Wanted[], maxBytes: number, isolationLevel: number, replicaId: number) {
   let remaining = maxBytes;
   let bytes = 0;
   let anyError = false;
@@ -60,8 +64,13 @@ function readAll(broker: Broker, wanted: Wanted[], maxBytes: number, isolationLe
         anyError = true;
         return errorPartition(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       }
-      keys.push(hosted.key);
-      const data = readPartition(hosted, p, remaining, bytes === 0, isolationLevel, broker.nodeId);
+      keys.push(replicaId >= 0 ? hosted.key + FOLLOWER_KEY_SUFFIX : hosted.key);
+      const data = readPartition(hosted, p, remaining, bytes === 0, isolationLevel, broker.nodeId, replicaId >= 0);
+      if (replicaId >= 0 && data.errorCode === ErrorCode.NONE) {
+        broker.replicas.onFollowerFetch(hosted, replicaId, p.fetchOffset);
+        // The follower learns the high watermark its own fetch just moved.
+        data.highWatermark = hosted.log.highWatermark;
+      }
       if (data.errorCode !== ErrorCode.NONE) anyError = true;
       const size = data.records ? sizeOf(data.records) : 0;
       bytes += size;
@@ -99,6 +108,7 @@ function readPartition(
   minOneBatch: boolean,
   isolationLevel: number,
   nodeId: number,
+  follower: boolean,
 ): PartitionData {
   const epochError = checkLeaderEpoch(hosted, p.currentLeaderEpoch, nodeId);
   if (epochError !== ErrorCode.NONE) return errorPartition(p.partition, epochError, hosted);
@@ -107,7 +117,7 @@ function readPartition(
   try {
     const data =
       limit > 0 || minOneBatch
-        ? log.read(p.fetchOffset, Math.max(limit, 0), log.highWatermark, minOneBatch)
+        ? log.read(p.fetchOffset, Math.max(limit, 0), follower ? log.logEndOffset : log.highWatermark, minOneBatch)
         : { chunks: [] as Buffer[], logStartOffset: log.logStartOffset };
     return {
       partitionIndex: p.partition,

@@ -24,6 +24,12 @@ import { listOffsetsHandler } from './list-offsets.js';
 import { metadataHandler } from './metadata.js';
 import { offsetCommitHandler, offsetDeleteHandler, offsetFetchHandler } from './offsets.js';
 import { produceHandler } from './produce.js';
+import { offsetForLeaderEpochHandler } from './offset-for-leader-epoch.js';
+import { brokerRegistrationHandler } from './broker-registration.js';
+import { brokerHeartbeatHandler } from './broker-heartbeat.js';
+import { alterPartitionHandler } from './alter-partition.js';
+import { allocateProducerIdsHandler } from './allocate-producer-ids.js';
+import { ApiKey } from '../../protocol/index.js';
 
 /** Every API this broker serves; ApiVersions advertises exactly these ranges. */
 export const ALL_HANDLERS: readonly ApiHandler<any, any>[] = [
@@ -53,4 +59,28 @@ export const ALL_HANDLERS: readonly ApiHandler<any, any>[] = [
   incrementalAlterConfigsHandler,
   describeClusterHandler,
   describeQuorumHandler,
+  offsetForLeaderEpochHandler,
+];
+
+/** APIs a broker relays to the active controller when it is not that controller itself. */
+export const FORWARDED_API_KEYS: readonly number[] = [
+  ApiKey.CreateTopics,
+  ApiKey.DeleteTopics,
+  ApiKey.CreatePartitions,
+  ApiKey.AlterConfigs,
+  ApiKey.IncrementalAlterConfigs,
+  ApiKey.DescribeQuorum,
+];
+
+/** What the controller listener serves besides the KRaft APIs. */
+export const CONTROLLER_HANDLERS: readonly ApiHandler<any, any>[] = [
+  brokerRegistrationHandler,
+  brokerHeartbeatHandler,
+  alterPartitionHandler,
+  allocateProducerIdsHandler,
+  createTopicsHandler,
+  deleteTopicsHandler,
+  createPartitionsHandler,
+  alterConfigsHandler,
+  incrementalAlterConfigsHandler,
 ];

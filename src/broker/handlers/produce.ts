@@ -14,12 +14,13 @@ function legacyDecompressionBound(maxMessageBytes: number): number {
   return Math.min(256 * 1024 * 1024, Math.max(16 * 1024 * 1024, 16 * maxMessageBytes));
 }
 
-type PartitionResult = Partial<ProduceResponsePartitionProduceResponse> & { index: number; errorCode: number };
+type PartitionResult = Partial<ProduceResponsePartitionProduceResponse> & { index: number; errorCode: number; requiredOffset?: bigint };
 
 /**
  * Produce (v0-9): validates each partition's batch (header and CRC only for v2; legacy message
- * sets converted once), assigns offsets in place and appends the bytes as received. With one
- * replica the ISR is this broker, so acks=-1 is satisfied by the local append.
+ * sets converted once), assigns offsets in place and appends the bytes as received. acks=-1
+ * first checks min.insync.replicas against the ISR, then waits until the high watermark passes
+ * the records (the whole ISR has them) or the request's timeout.
  */
 export const produceHandler = defineHandler({
   apiKey: ApiKey.Produce,
@@ -32,18 +33,34 @@ export const produceHandler = defineHandler({
     const acks = request.acks;
     const responses = [];
     let anyError = false;
+    const waits: Promise<void>[] = [];
     for (const topic of request.topicData) {
       const partitionResponses: PartitionResult[] = [];
       for (const p of topic.partitionData) {
         const result =
           acks !== 0 && acks !== 1 && acks !== -1
             ? { index: p.index, errorCode: ErrorCode.INVALID_REQUIRED_ACKS }
-            : await appendPartition(broker, topic.name, p.index, p.records, ctx.apiVersion, request.transactionalId);
+            : await appendPartition(broker, topic.name, p.index, p.records, ctx.apiVersion, request.transactionalId, acks);
         if (result.errorCode !== ErrorCode.NONE) anyError = true;
+        // acks=all: answered once the ISR has the records (the high watermark passed them).
+        if (acks === -1 && result.errorCode === ErrorCode.NONE && result.requiredOffset !== undefined) {
+          const hosted = broker.partitions.get(topic.name, p.index)!;
+          waits.push(
+            broker.replicas.waitForReplication(hosted, result.requiredOffset, request.timeoutMs).then((code) => {
+              if (code === ErrorCode.NONE) return;
+              result.errorCode = code;
+              result.errorMessage = code === ErrorCode.NOT_ENOUGH_REPLICAS_AFTER_APPEND
+                ? `The ISR of ${topic.name}-${p.index} shrank below min.insync.replicas after the records were appended; they may not be replicated.`
+                : null;
+            }),
+          );
+        }
+        delete result.requiredOffset;
         partitionResponses.push(result);
       }
       responses.push({ name: topic.name, partitionResponses });
     }
+    if (waits.length > 0) await Promise.all(waits);
     if (acks === 0) {
       // Kafka closes the connection to tell an acks=0 producer that something failed.
       if (anyError) ctx.connection.close();
@@ -60,10 +77,15 @@ async function appendPartition(
   records: Buffer | null,
   version: number,
   transactionalId: string | null,
+  acks: number,
 ): Promise<PartitionResult> {
   const hosted = broker.partitions.get(topic, index);
   if (!hosted) return { index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1n };
-  if (hosted.partition.leader !== broker.nodeId) return { index, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, baseOffset: -1n };
+  if (hosted.partition.leader !== broker.nodeId || !broker.replicas.isLeader(hosted)) return { index, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, baseOffset: -1n };
+  if (acks === -1) {
+    const enough = broker.replicas.checkEnoughReplicas(hosted);
+    if (enough.errorCode !== ErrorCode.NONE) return { index, baseOffset: -1n, ...enough };
+  }
   const log = hosted.log;
   if (records === null || records.length === 0) {
     return { index, errorCode: ErrorCode.INVALID_RECORD, baseOffset: -1n, errorMessage: 'Produce request has no records for this partition.' };
@@ -79,12 +101,9 @@ async function appendPartition(
     }
     // The log stamps LogAppendTime topics itself (attribute bit, max timestamp, CRC).
     const nowMs = BigInt(Date.now());
-    const appended = log.appendAsLeader(validated.batch, hosted.partition.leaderEpoch, nowMs);
-    if (!appended.duplicate) {
-      log.highWatermark = log.logEndOffset;
-      broker.purgatory.onAppend(hosted.key, validated.batch.length);
-    }
+    const appended = broker.replicas.appendAsLeader(hosted, validated.batch, nowMs);
     return {
+      requiredOffset: appended.lastOffset + 1n,
       index,
       errorCode: ErrorCode.NONE,
       baseOffset: appended.baseOffset,

@@ -14,6 +14,7 @@ import type { DescribeQuorumResponse } from '../../protocol/generated/describe-q
 import { RaftNode, Role, type LogEntry, type RaftConfig, type RaftMessage, type RaftStatus, type Ready, type SnapshotId } from '../../raft/index.js';
 import { METADATA_PARTITION, METADATA_TOPIC, encodeSnapshotFile } from './metadata-batches.js';
 import { PeerTransport } from './peer-transport.js';
+import type { Connection } from '../connection.js';
 import { QuorumServer } from './quorum-server.js';
 import { QuorumStateFile } from './quorum-state-file.js';
 import {
@@ -105,7 +106,16 @@ export interface RaftDriverOptions {
   /** Replace the state machine with a snapshot: at start (the latest local one) and when one is installed from the leader. */
   onSnapshot?: (snapshot: StateSnapshot) => void | Promise<void>;
   onLeaderChange?: (leaderId: number | null, epoch: number) => void;
+  /** Other APIs served on the controller listener (the active controller's broker-facing APIs). */
+  controllerApis?: ControllerApis;
   log?: (message: string) => void;
+}
+
+/** Non-KRaft APIs a controller listener serves besides the quorum's own. */
+export interface ControllerApis {
+  apiVersions(): { apiKey: number; minVersion: number; maxVersion: number }[];
+  /** Serves a frame of one of those APIs (the connection is the controller listener's). */
+  handleFrame(frame: Buffer, connection: Connection): Promise<Buffer[] | null>;
 }
 
 /** A proposal to a voter that is not the leader; `leaderId` is the known leader, if any. */
@@ -173,6 +183,8 @@ export class RaftDriver {
   private readonly responseChains = new Map<number, Promise<void>>();
   private readonly endQuorumAcked = new Set<number>();
   private leader: { leaderId: number; epoch: number } = { leaderId: -2, epoch: -1 };
+  /** Epoch of the last committed entry handed to the state machine (control entries included). */
+  private appliedEpoch = -1;
   private readonly log: (message: string) => void;
 
   private constructor(
@@ -252,7 +264,7 @@ export class RaftDriver {
     log(`raft ${options.nodeId}: restored epoch ${quorumState.leaderEpoch} (leader ${quorumState.leaderId}, voted ${quorumState.votedId}), ` +
       `log [${loaded.snapshot?.endOffset ?? 0n}, ${store.endOffset})${loaded.snapshot ? `, snapshot ${loaded.snapshot.endOffset}-${loaded.snapshot.epoch}` : ''}`);
     try {
-      if (options.listen) driver.server = await QuorumServer.listen(options.listen.host, options.listen.port, (frame) => driver.handleFrame(frame), log);
+      if (options.listen) driver.server = await QuorumServer.listen(options.listen.host, options.listen.port, (frame, connection) => driver.handleFrame(frame, connection), log);
     } catch (err) {
       await store.close();
       throw err;
@@ -320,6 +332,15 @@ export class RaftDriver {
     });
   }
 
+  /**
+   * Whether this voter leads and has applied every entry of earlier epochs (its own first entry of
+   * the epoch is committed and applied): only then is its state machine current enough to decide.
+   */
+  isActiveLeader(): boolean {
+    const s = this.node.status();
+    return s.role === Role.Leader && this.appliedEpoch === s.epoch && !this.stopping;
+  }
+
   /** The node's view plus the cluster id (DescribeQuorum, `metadata-quorum describe --status`). */
   status(): QuorumStatus {
     return { ...this.node.status(), clusterId: this.options.clusterId };
@@ -354,10 +375,12 @@ export class RaftDriver {
   }
 
   /** Serves one request frame (without its size prefix) of a controller connection. */
-  async handleFrame(frame: Buffer): Promise<Buffer[] | null> {
+  async handleFrame(frame: Buffer, connection?: Connection): Promise<Buffer[] | null> {
     const start = peekRequestHeader(frame);
     if (start.apiKey === ApiKey.ApiVersions) return this.apiVersions(frame);
     const range = QUORUM_API_RANGES.find((r) => r.apiKey === start.apiKey);
+    const extra = this.options.controllerApis;
+    if (!range && extra && connection && extra.apiVersions().some((r) => r.apiKey === start.apiKey)) return extra.handleFrame(frame, connection);
     if (!range) throw new ProtocolError(`API ${start.apiKey} is not served on the controller listener`);
     if (start.apiVersion < range.minVersion || start.apiVersion > range.maxVersion) {
       throw new ProtocolError(`unsupported version ${start.apiVersion} of API ${start.apiKey} (supported ${range.minVersion}-${range.maxVersion})`);
@@ -586,6 +609,7 @@ export class RaftDriver {
     if (data.length > 0) await this.options.onCommitted(data);
     const first = committed[0]!.offset;
     const last = committed.at(-1)!;
+    this.appliedEpoch = last.epoch;
     while (this.proposals.length > 0 && this.proposals[0]!.offset <= last.offset) {
       const p = this.proposals.shift()!;
       const entry = p.offset >= first ? committed[Number(p.offset - first)] : undefined;
@@ -622,7 +646,9 @@ export class RaftDriver {
 
   private apiVersions(frame: Buffer): Buffer[] {
     const start = peekRequestHeader(frame);
-    const apiKeys = [...QUORUM_API_RANGES, { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX_VERSION }].sort((a, b) => a.apiKey - b.apiKey);
+    const quorumKeys = new Set(QUORUM_API_RANGES.map((r) => r.apiKey));
+    const extra = (this.options.controllerApis?.apiVersions() ?? []).filter((r) => !quorumKeys.has(r.apiKey) && r.apiKey !== ApiKey.ApiVersions);
+    const apiKeys = [...QUORUM_API_RANGES, ...extra, { apiKey: ApiKey.ApiVersions, minVersion: 0, maxVersion: API_VERSIONS_MAX_VERSION }].sort((a, b) => a.apiKey - b.apiKey);
     if (start.apiVersion > API_VERSIONS_MAX_VERSION) {
       return encodeResponseFrame(ApiVersionsResponse, ApiKey.ApiVersions, 0, start.correlationId, { errorCode: ErrorCode.UNSUPPORTED_VERSION, apiKeys });
     }

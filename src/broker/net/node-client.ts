@@ -1,0 +1,163 @@
+// An outbound Kafka connection from this node to another one: the controller channel and the
+// replica fetchers use it. One TCP connection, opened on first use, requests matched to responses
+// by correlation id, each bounded by a timeout; a failed connection fails every request on it at
+// once so that callers retry (with their own backoff) instead of hanging.
+import { Socket, connect } from 'node:net';
+import { ErrorCode, KafkaError } from '../../common/errors.js';
+import { decodeResponseFrame, encodeRequestFrame, type Init, type MessageCodec } from '../../protocol/index.js';
+
+/** Largest response frame accepted (a replica fetch answers at most replica.fetch.response.max.bytes). */
+const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+
+interface Pending {
+  resolve: (frame: Buffer) => void;
+  reject: (error: Error) => void;
+  timer: NodeJS.Timeout;
+}
+
+/** A connection failure or timeout, as a retriable Kafka error. */
+export class NodeUnreachableError extends KafkaError {
+  constructor(message: string) {
+    super(ErrorCode.NETWORK_EXCEPTION, message);
+  }
+}
+
+/** A request/response connection to one host:port. */
+export class NodeClient {
+  private socket: Socket | null = null;
+  private connecting: Promise<Socket> | null = null;
+  private readonly pending = new Map<number, Pending>();
+  private nextCorrelationId = 1;
+  private chunks: Buffer[] = [];
+  private buffered = 0;
+  private closed = false;
+
+  constructor(
+    readonly host: string,
+    readonly port: number,
+    private readonly clientId: string,
+    private readonly requestTimeoutMs: number,
+  ) {}
+
+  /** Sends a request and resolves with the decoded response body. */
+  async request<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, version: number, body: Init<Req>, timeoutMs = this.requestTimeoutMs): Promise<Res> {
+    const correlationId = this.nextCorrelationId++;
+    const frame = encodeRequestFrame(request, version, correlationId, this.clientId, body);
+    const raw = await this.send(correlationId, frame, timeoutMs);
+    return decodeResponseFrame(response, version, raw).body;
+  }
+
+  /**
+   * Sends a request frame as received from a client (without its size prefix) under a fresh
+   * correlation id and resolves with the response frame (without size prefix), correlation id
+   * restored to the original: request forwarding to the active controller.
+   */
+  async forward(frame: Buffer, timeoutMs = this.requestTimeoutMs): Promise<Buffer> {
+    const original = frame.readInt32BE(4);
+    const correlationId = this.nextCorrelationId++;
+    const copy = Buffer.allocUnsafe(4 + frame.length);
+    copy.writeInt32BE(frame.length, 0);
+    frame.copy(copy, 4);
+    copy.writeInt32BE(correlationId, 8);
+    const response = await this.send(correlationId, [copy], timeoutMs);
+    response.writeInt32BE(original, 0);
+    return response;
+  }
+
+  private async send(correlationId: number, frame: Buffer[], timeoutMs: number): Promise<Buffer> {
+    if (this.closed) throw new NodeUnreachableError(`connection to ${this.host}:${this.port} is closed`);
+    const socket = await this.connect();
+    return new Promise<Buffer>((resolve, reject) => {
+      const timer = setTimeout(() => {
+        this.pending.delete(correlationId);
+        reject(new KafkaError(ErrorCode.REQUEST_TIMED_OUT, `no response from ${this.host}:${this.port} within ${timeoutMs} ms`));
+        // A lost response leaves the stream in an unknown state: start over.
+        this.disconnect(new NodeUnreachableError(`request to ${this.host}:${this.port} timed out`));
+      }, timeoutMs);
+      timer.unref();
+      this.pending.set(correlationId, { resolve, reject, timer });
+      socket.cork();
+      for (const chunk of frame) socket.write(chunk);
+      socket.uncork();
+    });
+  }
+
+  private connect(): Promise<Socket> {
+    if (this.socket) return Promise.resolve(this.socket);
+    this.connecting ??= new Promise<Socket>((resolve, reject) => {
+      const socket = connect({ host: this.host, port: this.port });
+      socket.setNoDelay(true);
+      const onError = (error: Error): void => {
+        this.connecting = null;
+        socket.destroy();
+        reject(new NodeUnreachableError(`cannot connect to ${this.host}:${this.port}: ${error.message}`));
+      };
+      socket.once('error', onError);
+      socket.once('connect', () => {
+        socket.off('error', onError);
+        this.socket = socket;
+        this.connecting = null;
+        socket.on('data', (data: Buffer) => this.onData(data));
+        socket.on('error', (e) => this.disconnect(new NodeUnreachableError(`connection to ${this.host}:${this.port} failed: ${e.message}`)));
+        socket.on('close', () => this.disconnect(new NodeUnreachableError(`connection to ${this.host}:${this.port} closed`)));
+        if (this.closed) {
+          socket.destroy();
+          reject(new NodeUnreachableError('closed'));
+          return;
+        }
+        resolve(socket);
+      });
+    });
+    return this.connecting;
+  }
+
+  private onData(data: Buffer): void {
+    this.chunks.push(data);
+    this.buffered += data.length;
+    while (this.buffered >= 4) {
+      const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.merge();
+      const size = head.readInt32BE(0);
+      if (size < 4 || size > MAX_RESPONSE_BYTES) {
+        this.disconnect(new NodeUnreachableError(`bad response frame size ${size} from ${this.host}:${this.port}`));
+        return;
+      }
+      if (this.buffered < 4 + size) return;
+      const all = this.merge();
+      const frame = all.subarray(4, 4 + size);
+      const rest = all.subarray(4 + size);
+      this.chunks = rest.length > 0 ? [rest] : [];
+      this.buffered = rest.length;
+      const correlationId = frame.readInt32BE(0);
+      const pending = this.pending.get(correlationId);
+      if (!pending) continue;
+      this.pending.delete(correlationId);
+      clearTimeout(pending.timer);
+      pending.resolve(frame);
+    }
+  }
+
+  private merge(): Buffer {
+    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
+    this.chunks = [all];
+    return all;
+  }
+
+  private disconnect(error: Error): void {
+    const socket = this.socket;
+    this.socket = null;
+    this.chunks = [];
+    this.buffered = 0;
+    socket?.destroy();
+    for (const [id, p] of this.pending) {
+      clearTimeout(p.timer);
+      this.pending.delete(id);
+      p.reject(error);
+    }
+  }
+
+  /** Closes the connection; pending requests fail. */
+  close(): void {
+    this.closed = true;
+    this.disconnect(new NodeUnreachableError(`connection to ${this.host}:${this.port} closed`));
+  }
+}
