@@ -66,11 +66,14 @@ export class ReplicaManager {
   private readonly fetchers = new Map<number, ReplicaFetcher>();
   private readonly timer: NodeJS.Timeout;
   private closed = false;
+  /** A follower silent for longer is not counted for min.insync.replicas before an append. */
+  private readonly liveFetchWindowMs: number;
 
   constructor(
     private readonly host: ReplicaHost,
     private readonly settings: ReplicaSettings,
   ) {
+    this.liveFetchWindowMs = Math.max(1500, 3 * settings.replicaFetchWaitMaxMs);
     this.timer = setInterval(() => this.checkIsr(), Math.max(100, Math.min(1000, settings.replicaLagTimeMaxMs / 4)));
     this.timer.unref();
   }
@@ -171,7 +174,7 @@ export class ReplicaManager {
     const led = this.led.get(hosted.key);
     if (!led) return { errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, errorMessage: null };
     const minIsr = this.host.minInsyncReplicas(hosted.topic.name);
-    const isr = led.state.effectiveIsr();
+    const isr = minIsr > 1 ? led.state.fetchingIsr(Date.now(), this.liveFetchWindowMs) : led.state.effectiveIsr();
     if (isr.length < minIsr) {
       return {
         errorCode: ErrorCode.NOT_ENOUGH_REPLICAS,

@@ -24,6 +24,9 @@ export class PartitionLeaderState {
   /** An ISR change sent to the controller and not yet committed (Kafka's PendingShrinkIsr/PendingExpandIsr). */
   private pendingIsr: number[] | null = null;
 
+  /** When this node became leader. */
+  private readonly sinceMs: number;
+
   constructor(
     readonly localId: number,
     readonly leaderEpoch: number,
@@ -33,6 +36,7 @@ export class PartitionLeaderState {
     readonly epochStartOffset: bigint,
     nowMs: number,
   ) {
+    this.sinceMs = nowMs;
     this.committedIsr = [...isr];
     this.setReplicas(replicas, nowMs);
   }
@@ -65,6 +69,20 @@ export class PartitionLeaderState {
   effectiveIsr(): readonly number[] {
     if (this.pendingIsr === null) return this.committedIsr;
     return this.committedIsr.filter((id) => this.pendingIsr!.includes(id));
+  }
+
+  /**
+   * ISR members that are fetching: the leader, and followers whose last fetch (or this
+   * leadership's start, before their first) is at most `windowMs` old. A follower fetches
+   * continuously (its long polls last replica.fetch.wait.max.ms), so a silent one is down or cut
+   * off; appends for acks=all are refused early instead of waiting for the ISR shrink.
+   */
+  fetchingIsr(nowMs: number, windowMs: number): number[] {
+    return this.effectiveIsr().filter((id) => {
+      if (id === this.localId) return true;
+      const f = this.followers.get(id);
+      return f !== undefined && nowMs - Math.max(f.lastFetchMs, this.sinceMs) <= windowMs;
+    });
   }
 
   /** A new ISR committed in metadata (after our AlterPartition or the controller's own change). */
