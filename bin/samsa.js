@@ -1,5 +1,6 @@
 #!/usr/bin/env node
-// Samsa command line: `samsa server ...` starts a broker; `samsa <tool>` runs a Kafka-compatible tool.
+// Samsa command line: `samsa server ...` starts a broker; `samsa cluster ...` runs a local cluster;
+// `samsa <tool>` runs a Kafka-compatible tool.
 import { existsSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -14,6 +15,9 @@ if (command === 'server') {
   const { runServer } = await import('../dist/src/broker/main.js');
   const code = await runServer(rest);
   if (code >= 0) process.exit(code);
+} else if (command === 'cluster') {
+  const { runCluster } = await import('../dist/src/broker/local-cluster.js');
+  process.exit(await runCluster(rest));
 } else {
   const { main } = await import('../dist/src/cli/main.js');
   process.exitCode = await main(command, rest);

@@ -10,14 +10,17 @@ export const DEFAULT_API_TIMEOUT_MS = 60_000;
 const TOOL_KEYS = ['default.api.timeout.ms'];
 
 /**
- * Runs `fn` with an Admin client for `--bootstrap-server` and `--command-config`, bounded by
+ * Runs `fn` with an Admin client for `--bootstrap-server` (or `--bootstrap-controller`) and `--command-config` (or `--admin.config`), bounded by
  * `default.api.timeout.ms` (from the command config; default 60 s) so a silent broker cannot hang
  * the tool (or `deadlineOverrideMs`, e.g. consumer-groups' --timeout), and closes the client however `fn` ends. A broker that refuses connections fails at
  * once with the address tried; per-request limits are the client's `request.timeout.ms`.
  */
 export async function withAdmin<T>(args: ParsedArgs, fn: (admin: Admin) => Promise<T>, extra: Record<string, string> = {}, deadlineOverrideMs?: number): Promise<T> {
-  const props = args.has('command-config') ? readPropertiesFile(args.get('command-config')!) : new Map<string, string>();
-  const bootstrap = required(args, 'bootstrap-server');
+  // `--admin.config` is kafka-leader-election's spelling of --command-config.
+  const configFile = args.get('command-config') ?? args.get('admin.config');
+  const props = configFile !== undefined ? readPropertiesFile(configFile) : new Map<string, string>();
+  // `--bootstrap-controller` (kafka-metadata-quorum, kafka-reassign-partitions) reaches the controller listener instead.
+  const bootstrap = args.get('bootstrap-server') ?? args.get('bootstrap-controller') ?? required(args, 'bootstrap-server');
   const deadlineText = props.get('default.api.timeout.ms');
   const deadlineMs = deadlineOverrideMs ?? (deadlineText !== undefined && /^\d+$/.test(deadlineText.trim()) ? Number(deadlineText.trim()) : DEFAULT_API_TIMEOUT_MS);
   for (const key of TOOL_KEYS) props.delete(key);

@@ -114,3 +114,15 @@ test('admin keeps the broker\'s error text, describes synonyms, finds group coor
   const results = await admin.deleteGroupOffsetsResults('admin-group', [{ topic: 'admin-synonyms', partition: 0 }, { topic: 'admin-nothing', partition: 0 }]);
   assert.deepEqual(results.map((r) => [r.topic, r.error?.errorName ?? null]), [['admin-synonyms', null], ['admin-nothing', 'UNKNOWN_TOPIC_OR_PARTITION']]);
 });
+
+test('admin describes the metadata quorum of a single node', async () => {
+  const info = await admin.describeQuorum();
+  assert.equal(info.leaderId, 1);
+  assert.ok(info.leaderEpoch >= 1, `epoch ${info.leaderEpoch}`);
+  assert.ok(info.highWatermark > 0n, `high watermark ${info.highWatermark}`);
+  assert.deepEqual(info.voters.map((v) => v.replicaId), [1]);
+  assert.equal(info.voters[0]!.logEndOffset >= info.highWatermark, true);
+  assert.deepEqual(info.observers, []);
+  assert.deepEqual(info.nodes.map((n) => [n.nodeId, n.endpoints.map((e) => e.listener)]), [[1, ['CONTROLLER']]]);
+  assert.equal(info.nodes[0]!.endpoints[0]!.port, broker.controllerPort);
+});

@@ -10,6 +10,26 @@ import { describeGroupCoordinator, findGroupCoordinator, type GroupCoordinator }
 export type { GroupCoordinator } from './group.js';
 import { EARLIEST_TIMESTAMP, LATEST_TIMESTAMP, MAX_TIMESTAMP, listOffsets, type ListedOffset } from './offsets.js';
 import { tpKey, type TopicPartition, type TopicPartitionOffset } from './record.js';
+import {
+  alterReassignmentsRequest,
+  alterReassignmentsResults,
+  describeLogDirsRequest,
+  describeQuorumRequest,
+  electLeadersRequest,
+  electLeadersResults,
+  listReassignmentsRequest,
+  listReassignmentsResults,
+  logDirsFrom,
+  quorumInfoFrom,
+  type ElectionType,
+  type LogDirDescription,
+  type OngoingReassignment,
+  type PartitionReassignment,
+  type PartitionResult,
+  type QuorumInfo,
+} from './admin-replicas.js';
+
+export type { ElectionType, LogDirDescription, OngoingReassignment, PartitionReassignment, PartitionResult, QuorumInfo, QuorumNode, QuorumReplicaState } from './admin-replicas.js';
 
 /** A topic to create. Partitions and replication factor default to the broker's defaults. */
 export interface NewTopic {
@@ -481,6 +501,69 @@ export class Admin {
 
   private async onCoordinator<T>(groupId: string, fn: (conn: Awaited<ReturnType<typeof findGroupCoordinator>>) => Promise<T>): Promise<T> {
     return this.cluster.retry(`group '${groupId}'`, async () => fn(await findGroupCoordinator(this.cluster, groupId)));
+  }
+
+  /**
+   * The metadata quorum: leader, epoch, high watermark, voters and observers with their progress
+   * (DescribeQuorum). A broker that is not the quorum leader answers NOT_LEADER_OR_FOLLOWER with
+   * the leader's id; the request is then sent to that node.
+   */
+  async describeQuorum(): Promise<QuorumInfo> {
+    return this.cluster.retry('DescribeQuorum', async () => {
+      try {
+        return quorumInfoFrom(await this.cluster.requestAny(Apis.DescribeQuorum, describeQuorumRequest()));
+      } catch (err) {
+        const leader = (err as { leaderHint?: number }).leaderHint;
+        if (!(err instanceof KafkaError) || err.code !== ErrorCode.NOT_LEADER_OR_FOLLOWER || leader === undefined || leader < 0) throw err;
+        return quorumInfoFrom(await this.cluster.requestNode(leader, Apis.DescribeQuorum, describeQuorumRequest()));
+      }
+    });
+  }
+
+  /**
+   * Elects leaders (preferred: the first assigned replica, if alive and in the ISR; unclean: any live replica, even out of the ISR) for
+   * `partitions`, or every partition when null. Resolves to one result per partition; an error of
+   * ELECTION_NOT_NEEDED means the right leader was already in place.
+   */
+  async electLeaders(type: ElectionType, partitions: readonly TopicPartition[] | null, opts: { timeoutMs?: number } = {}): Promise<PartitionResult[]> {
+    const response = await this.cluster.retry('ElectLeaders', async () => {
+      const conn = await this.cluster.anyConnection();
+      return conn.request(Apis.ElectLeaders, electLeadersRequest(type, partitions, conn.versionOf(Apis.ElectLeaders), opts.timeoutMs ?? this.config.requestTimeoutMs));
+    });
+    this.cluster.invalidate();
+    return electLeadersResults(response, partitions);
+  }
+
+  /** Starts (`replicas`) or cancels (`replicas: null`) partition reassignments; one result per partition. */
+  async alterPartitionReassignments(reassignments: readonly PartitionReassignment[], opts: { timeoutMs?: number } = {}): Promise<PartitionResult[]> {
+    const response = await this.cluster.retry('AlterPartitionReassignments', () =>
+      this.cluster.requestAny(Apis.AlterPartitionReassignments, alterReassignmentsRequest(reassignments, opts.timeoutMs ?? this.config.requestTimeoutMs)),
+    );
+    this.cluster.invalidate();
+    return alterReassignmentsResults(response);
+  }
+
+  /** The reassignments in progress (of `partitions`, or all when null). */
+  async listPartitionReassignments(partitions: readonly TopicPartition[] | null = null, opts: { timeoutMs?: number } = {}): Promise<OngoingReassignment[]> {
+    const response = await this.cluster.retry('ListPartitionReassignments', () =>
+      this.cluster.requestAny(Apis.ListPartitionReassignments, listReassignmentsRequest(partitions, opts.timeoutMs ?? this.config.requestTimeoutMs)),
+    );
+    return listReassignmentsResults(response);
+  }
+
+  /** The log directories of brokers (all brokers by default) and the replicas in them; asks each broker itself. */
+  async describeLogDirs(brokerIds?: readonly number[]): Promise<LogDirDescription[]> {
+    let ids = brokerIds;
+    if (ids === undefined) {
+      await this.cluster.refreshMetadata();
+      ids = this.cluster.brokerList().map((b) => b.nodeId).sort((a, b) => a - b);
+    }
+    const out: LogDirDescription[] = [];
+    for (const brokerId of ids) {
+      const response = await this.cluster.retry('DescribeLogDirs', () => this.cluster.requestNode(brokerId, Apis.DescribeLogDirs, describeLogDirsRequest()));
+      out.push(...logDirsFrom(brokerId, response));
+    }
+    return out;
   }
 
   /** Closes the connections. */

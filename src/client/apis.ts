@@ -50,6 +50,16 @@ import { OffsetDeleteRequest } from '../protocol/generated/offset-delete-request
 import { OffsetDeleteResponse } from '../protocol/generated/offset-delete-response.js';
 import { DescribeClusterRequest } from '../protocol/generated/describe-cluster-request.js';
 import { DescribeClusterResponse } from '../protocol/generated/describe-cluster-response.js';
+import { DescribeQuorumRequest } from '../protocol/generated/describe-quorum-request.js';
+import { DescribeQuorumResponse } from '../protocol/generated/describe-quorum-response.js';
+import { ElectLeadersRequest } from '../protocol/generated/elect-leaders-request.js';
+import { ElectLeadersResponse } from '../protocol/generated/elect-leaders-response.js';
+import { AlterPartitionReassignmentsRequest } from '../protocol/generated/alter-partition-reassignments-request.js';
+import { AlterPartitionReassignmentsResponse } from '../protocol/generated/alter-partition-reassignments-response.js';
+import { ListPartitionReassignmentsRequest } from '../protocol/generated/list-partition-reassignments-request.js';
+import { ListPartitionReassignmentsResponse } from '../protocol/generated/list-partition-reassignments-response.js';
+import { DescribeLogDirsRequest } from '../protocol/generated/describe-log-dirs-request.js';
+import { DescribeLogDirsResponse } from '../protocol/generated/describe-log-dirs-response.js';
 
 /** One API as the client uses it: its codecs and the versions whose semantics the client implements. */
 export interface ClientApi<Req, Res> {
@@ -92,4 +102,10 @@ export const Apis = {
   IncrementalAlterConfigs: api(IncrementalAlterConfigsRequest, IncrementalAlterConfigsResponse, 0, 1),
   OffsetDelete: api(OffsetDeleteRequest, OffsetDeleteResponse, 0, 0),
   DescribeCluster: api(DescribeClusterRequest, DescribeClusterResponse, 0, 1),
+  DescribeQuorum: api(DescribeQuorumRequest, DescribeQuorumResponse, 0, 2),
+  ElectLeaders: api(ElectLeadersRequest, ElectLeadersResponse, 0, 2),
+  AlterPartitionReassignments: api(AlterPartitionReassignmentsRequest, AlterPartitionReassignmentsResponse, 0, 0),
+  ListPartitionReassignments: api(ListPartitionReassignmentsRequest, ListPartitionReassignmentsResponse, 0, 0),
+  // v0 was removed in Kafka 4.0 (KIP-896).
+  DescribeLogDirs: api(DescribeLogDirsRequest, DescribeLogDirsResponse, 1, 4),
 } as const;

@@ -19,6 +19,14 @@ export {
   type GroupDescription,
   type GroupCoordinator,
   type ConfigSynonym,
+  type QuorumInfo,
+  type QuorumNode,
+  type QuorumReplicaState,
+  type ElectionType,
+  type PartitionResult,
+  type PartitionReassignment,
+  type OngoingReassignment,
+  type LogDirDescription,
 } from './admin.js';
 export type { ListedOffset } from './offsets.js';
 export type { CommonOptions, ProducerOptions, ConsumerOptions, AdminOptions } from './config.js';
