@@ -26,6 +26,9 @@ export interface LifecycleHost {
   log(message: string): void;
 }
 
+/** How long a controller problem lasts before it is logged. */
+const PROBLEM_GRACE_MS = 3000;
+
 type State = 'registering' | 'fenced' | 'running' | 'shutting-down' | 'stopped';
 
 /**
@@ -42,6 +45,7 @@ export class BrokerLifecycle {
   private timer: NodeJS.Timeout | null = null;
   private running: Promise<void> | null = null;
   private lastProblem = '';
+  private problemSinceMs = 0;
   private readonly unfencedWaiters: (() => void)[] = [];
 
   constructor(
@@ -99,11 +103,21 @@ export class BrokerLifecycle {
     }
   }
 
-  /** Logs a problem with the controller once, and its end. */
+  /**
+   * Logs a problem with the controller once it has lasted a few seconds (an election in progress
+   * is routine), and its end.
+   */
   private problem(message: string): void {
-    if (message === this.lastProblem) return;
-    if (message) this.host.log(`WARN: broker ${this.host.nodeId}: cannot reach the active controller: ${message} Retrying.`);
-    else if (this.lastProblem) this.host.log(`Broker ${this.host.nodeId}: the active controller answers again`);
+    const now = Date.now();
+    if (!message) {
+      if (this.lastProblem) this.host.log(`Broker ${this.host.nodeId}: the active controller answers again`);
+      this.lastProblem = '';
+      this.problemSinceMs = 0;
+      return;
+    }
+    if (this.problemSinceMs === 0) this.problemSinceMs = now;
+    if (message === this.lastProblem || now - this.problemSinceMs < PROBLEM_GRACE_MS) return;
+    this.host.log(`WARN: broker ${this.host.nodeId}: cannot reach the active controller for ${now - this.problemSinceMs} ms: ${message} Retrying.`);
     this.lastProblem = message;
   }
 

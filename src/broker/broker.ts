@@ -151,6 +151,11 @@ export class Broker {
     });
   }
 
+  /** Absolute paths of the log dirs. */
+  get logDirs(): string[] {
+    return this.logs.logDirs;
+  }
+
   /** The quorum leader's id, or null while there is none. */
   private quorumLeaderId(): number | null {
     const id = this.quorum?.status().leaderId ?? -1;

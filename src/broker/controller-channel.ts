@@ -40,13 +40,31 @@ export class ControllerChannel {
   }
 
   /** Sends a request to the active controller. */
-  request<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, version: number, body: Init<Req>): Promise<Res> {
-    return this.client(this.activeController()).request(request, response, version, body);
+  async request<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, version: number, body: Init<Req>): Promise<Res> {
+    const id = this.activeController();
+    try {
+      return await this.client(id).request(request, response, version, body);
+    } catch (error) {
+      throw this.explain(id, error);
+    }
+  }
+
+  /** An unreachable controller, said so that an operator knows what is wrong. */
+  private explain(id: number, error: unknown): unknown {
+    if (!(error instanceof KafkaError) || (error.code !== ErrorCode.NETWORK_EXCEPTION && error.code !== ErrorCode.REQUEST_TIMED_OUT)) return error;
+    const majority = Math.floor(this.voters.length / 2) + 1;
+    return new KafkaError(error.code, `the last known active controller, node ${id}, is unreachable (${error.message}); a new one is elected once ${majority} of the ${this.voters.length} controllers (${this.voters.map((v) => v.id).join(',')}) can reach each other.`);
   }
 
   /** Relays a client's request frame (no size prefix) to the active controller; resolves with the response chunks. */
   async forward(frame: Buffer): Promise<Buffer[]> {
-    const response = await this.client(this.activeController()).forward(frame);
+    const id = this.activeController();
+    let response: Buffer;
+    try {
+      response = await this.client(id).forward(frame);
+    } catch (error) {
+      throw this.explain(id, error);
+    }
     const size = Buffer.allocUnsafe(4);
     size.writeInt32BE(response.length, 0);
     return [size, response];

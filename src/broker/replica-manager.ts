@@ -51,6 +51,8 @@ interface Led {
   /** The last AlterPartition attempt failed (retry on the next check). */
   alterFailed: boolean;
   alterInFlight: boolean;
+  lastWarning: string;
+  lastWarningMs: number;
 }
 
 /**
@@ -118,7 +120,7 @@ export class ReplicaManager {
     const latest = log.leaderEpochs().at(-1);
     if (!latest || latest.epoch < p.leaderEpoch) log.assignEpochStartOffset(p.leaderEpoch, log.logEndOffset);
     const state = new PartitionLeaderState(this.host.nodeId, p.leaderEpoch, p.replicas, p.isr, log.logEndOffset, nowMs);
-    const led: Led = { state, hosted, waiters: [], alterFailed: false, alterInFlight: false };
+    const led: Led = { state, hosted, waiters: [], alterFailed: false, alterInFlight: false, lastWarning: '', lastWarningMs: 0 };
     this.led.set(hosted.key, led);
     if (p.replicas.length > 1) {
       this.host.log(`Partition ${hosted.topic.name}-${p.partitionId}: leader in epoch ${p.leaderEpoch} from offset ${log.logEndOffset} (ISR ${p.isr.join(',')}, high watermark ${log.highWatermark})`);
@@ -322,8 +324,9 @@ export class ReplicaManager {
     send().then(
       (code) => {
         led.alterInFlight = false;
-        if (code === ErrorCode.NONE) {
+        if (code === ErrorCode.NONE || code === ErrorCode.NEW_LEADER_ELECTED) {
           led.alterFailed = false;
+          led.lastWarning = '';
           this.host.log(`Partition ${name}: ISR ${why} from [${from}] to [${newIsr.join(',')}]`);
           return;
         }
@@ -336,8 +339,15 @@ export class ReplicaManager {
         led.alterFailed = true;
         if (why === 'expand') led.state.setPending(null);
         const minIsr = this.host.minInsyncReplicas(hosted.topic.name);
-        this.host.log(`WARN: Partition ${name}: cannot ${why} the ISR from [${from}] to [${newIsr.join(',')}]: ${error.message}` +
-          (why === 'shrink' && newIsr.length < minIsr ? ` Until then acks=all writes fail with NOT_ENOUGH_REPLICAS (min.insync.replicas=${minIsr}).` : ''));
+        const message = `WARN: Partition ${name}: cannot ${why} the ISR from [${from}] to [${newIsr.join(',')}]: ${error.message}` +
+          (why === 'shrink' && newIsr.length < minIsr ? ` Until then acks=all writes fail with NOT_ENOUGH_REPLICAS (min.insync.replicas=${minIsr}).` : '');
+        // Retried every check: say it again only when something changed, or every 10 s.
+        const now = Date.now();
+        if (message !== led.lastWarning || now - led.lastWarningMs >= 10_000) {
+          this.host.log(message);
+          led.lastWarning = message;
+          led.lastWarningMs = now;
+        }
       },
     );
   }

@@ -6,6 +6,7 @@
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
+import { LOCAL_FAILOVER_SETTINGS } from '../../src/broker/local-cluster.js';
 import { freePorts, pickLoopbackHost, startBroker, type BrokerHandle } from './broker.js';
 
 /** A running cluster. */
@@ -23,14 +24,7 @@ export interface ClusterHandle {
 }
 
 /** Settings that make a local cluster fail over quickly (as `samsa cluster` does). */
-export const FAST_FAILOVER: Record<string, string> = {
-  'broker.session.timeout.ms': '2000',
-  'broker.heartbeat.interval.ms': '300',
-  'controller.quorum.election.timeout.ms': '1000',
-  'controller.quorum.fetch.timeout.ms': '2000',
-  'replica.lag.time.max.ms': '5000',
-  'replica.fetch.backoff.ms': '200',
-};
+export const FAST_FAILOVER: Record<string, string> = { ...LOCAL_FAILOVER_SETTINGS };
 
 const CLUSTER_ID = 'c2Ftc2EtdGVzdC1jbHVzdA';
 

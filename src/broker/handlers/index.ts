@@ -30,6 +30,9 @@ import { brokerHeartbeatHandler } from './broker-heartbeat.js';
 import { alterPartitionHandler } from './alter-partition.js';
 import { allocateProducerIdsHandler } from './allocate-producer-ids.js';
 import { ApiKey } from '../../protocol/index.js';
+import { electLeadersHandler } from './elect-leaders.js';
+import { alterPartitionReassignmentsHandler, listPartitionReassignmentsHandler } from './partition-reassignments.js';
+import { describeLogDirsHandler } from './describe-log-dirs.js';
 
 /** Every API this broker serves; ApiVersions advertises exactly these ranges. */
 export const ALL_HANDLERS: readonly ApiHandler<any, any>[] = [
@@ -60,6 +63,10 @@ export const ALL_HANDLERS: readonly ApiHandler<any, any>[] = [
   describeClusterHandler,
   describeQuorumHandler,
   offsetForLeaderEpochHandler,
+  electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
+  describeLogDirsHandler,
 ];
 
 /** APIs a broker relays to the active controller when it is not that controller itself. */
@@ -70,6 +77,8 @@ export const FORWARDED_API_KEYS: readonly number[] = [
   ApiKey.AlterConfigs,
   ApiKey.IncrementalAlterConfigs,
   ApiKey.DescribeQuorum,
+  ApiKey.ElectLeaders,
+  ApiKey.AlterPartitionReassignments,
 ];
 
 /** What the controller listener serves besides the KRaft APIs. */
@@ -83,4 +92,7 @@ export const CONTROLLER_HANDLERS: readonly ApiHandler<any, any>[] = [
   createPartitionsHandler,
   alterConfigsHandler,
   incrementalAlterConfigsHandler,
+  electLeadersHandler,
+  alterPartitionReassignmentsHandler,
+  listPartitionReassignmentsHandler,
 ];
