@@ -64,6 +64,10 @@ export interface BrokerEndpoint {
 /** How long start-up waits for a metadata quorum leader before going on. */
 const QUORUM_WAIT_MS = 30_000;
 const FLUSH_CHECK_INTERVAL_MS = 1000;
+/** How long the active controller waits for the other controllers to have an admin change. */
+const PUBLISH_WAIT_MS = 1000;
+/** How long a broker waits to replay a change it asked the active controller for. */
+const METADATA_CATCH_UP_MS = 3000;
 /** How long a stopping broker waits for the controller to move its leaderships away. */
 const CONTROLLED_SHUTDOWN_TIMEOUT_MS = 10_000;
 /** Request bytes read ahead per connection before it stops being read (one frame always fits). */
@@ -413,7 +417,8 @@ export class Broker {
    * Runs a metadata operation exclusively: it plans records from the current image, the records
    * are appended (fsynced) to the metadata log and replayed, then partition logs follow the image.
    */
-  submit<T>(operation: (ctx: ControllerContext) => { records: MetadataRecord[]; result: T }): Promise<T> {
+  submit<T>(operation: (ctx: ControllerContext) => { records: MetadataRecord[]; result: T }, options: { publish?: boolean } = {}): Promise<T> {
+    let committedAt = -1n;
     const run = async (): Promise<T> => {
       if (!this.isActiveController()) {
         const leader = this.quorumLeaderId();
@@ -423,7 +428,7 @@ export class Broker {
       if (records.length > 0) {
         try {
           // Resolves once committed by the quorum and applied (image, logs, groups) by applyCommitted.
-          await this.quorum.propose(records.map(encodeMetadataRecord));
+          committedAt = await this.quorum.propose(records.map(encodeMetadataRecord));
         } catch (error) {
           if (error instanceof NotLeaderError) throw new KafkaError(ErrorCode.NOT_CONTROLLER, error.message);
           throw error;
@@ -433,11 +438,57 @@ export class Broker {
     };
     const next = this.metadataChain.then(run, run);
     this.metadataChain = next.catch(() => undefined);
-    return next;
+    // Admin changes are answered once the other live controllers have the records too, so that a
+    // client reading metadata from any broker next sees its change (outside the exclusive chain).
+    return options.publish ? next.then(async (result) => {
+      if (committedAt >= 0n) await this.awaitVotersHave(committedAt);
+      return result;
+    }) : next;
+  }
+
+  /**
+   * Runs a controller operation; when the controller cannot be reached or refuses (no quorum,
+   * leadership moving), every item gets that error instead of the connection being closed.
+   */
+  private async perItem<I, R>(items: I[], fail: (item: I, error: { errorCode: number; errorMessage: string }) => R, run: () => Promise<R[]>): Promise<R[]> {
+    try {
+      return await run();
+    } catch (error) {
+      if (!(error instanceof KafkaError)) throw error;
+      const errorCode = error.code === ErrorCode.NETWORK_EXCEPTION ? ErrorCode.REQUEST_TIMED_OUT : error.code;
+      return items.map((item) => fail(item, { errorCode, errorMessage: error.message }));
+    }
+  }
+
+  /** Waits (bounded) until every voter that is fetching has fetched past `offset`, plus a moment to apply it. */
+  private async awaitVotersHave(offset: bigint): Promise<void> {
+    const deadline = Date.now() + PUBLISH_WAIT_MS;
+    for (;;) {
+      const status = this.quorum.status();
+      const now = Date.now();
+      const lagging = status.voters.filter((v) => v.nodeId !== this.nodeId && v.lastFetchTimestampMs >= 0 && now - v.lastFetchTimestampMs < 2000 && v.endOffset <= offset);
+      if (lagging.length === 0 || now >= deadline || this.stopping) break;
+      await new Promise((r) => setTimeout(r, 2));
+    }
+    // The fetch that carried the records is answered with the high watermark that commits them.
+    await new Promise((r) => setTimeout(r, 10));
+  }
+
+  /**
+   * After the active controller (another node) made a change: waits, briefly and bounded, until
+   * this node has replayed it, so that a client reading metadata from this broker next sees it.
+   */
+  private async awaitMetadata(applied: () => boolean): Promise<void> {
+    const deadline = Date.now() + METADATA_CATCH_UP_MS;
+    while (!applied() && Date.now() < deadline && !this.stopping) await new Promise((r) => setTimeout(r, 5));
   }
 
   /** CreateTopics (validate-only plans without writing); sent to the active controller when that is another node. */
   async createTopics(topics: CreatableTopic[], validateOnly: boolean): Promise<CreateTopicResult[]> {
+    return this.perItem(topics, (t, e) => ({ name: t.name, topicId: '', numPartitions: -1, replicationFactor: -1, ...e }), () => this.createTopicsNow(topics, validateOnly));
+  }
+
+  private async createTopicsNow(topics: CreatableTopic[], validateOnly: boolean): Promise<CreateTopicResult[]> {
     if (!this.isActiveController()) {
       const response = await this.channel.request(CreateTopicsRequest, CreateTopicsResponse, 7, {
         topics: topics.map((t) => ({
@@ -447,35 +498,52 @@ export class Broker {
         timeoutMs: 30_000,
         validateOnly,
       });
-      return response.topics.map((t) => ({
+      const results = response.topics.map((t) => ({
         name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage, topicId: t.topicId,
         numPartitions: t.numPartitions, replicationFactor: t.replicationFactor,
       }));
+      const made = validateOnly ? [] : results.filter((r) => r.errorCode === ErrorCode.NONE).map((r) => r.name);
+      await this.awaitMetadata(() => made.every((name) => this.image.topic(name)));
+      return results;
     }
     return this.submit((ctx) => {
       const { records, results } = createTopics(ctx, topics);
       return { records: validateOnly ? [] : records, result: results };
-    });
+    }, { publish: true });
   }
 
   /** DeleteTopics; sent to the active controller when that is another node. */
   async deleteTopics(topics: { name: string | null; topicId: string | null }[]): Promise<DeleteTopicResult[]> {
+    return this.perItem(topics, (t, e) => ({ name: t.name, topicId: t.topicId ?? '', ...e }), () => this.deleteTopicsNow(topics));
+  }
+
+  private async deleteTopicsNow(topics: { name: string | null; topicId: string | null }[]): Promise<DeleteTopicResult[]> {
     if (!this.isActiveController()) {
       const response = await this.channel.request(DeleteTopicsRequest, DeleteTopicsResponse, 6, {
         topics: topics.map((t) => ({ name: t.name, topicId: t.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA' })),
         topicNames: [],
         timeoutMs: 30_000,
       });
-      return response.responses.map((r) => ({ name: r.name, topicId: r.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage }));
+      const results = response.responses.map((r) => ({ name: r.name, topicId: r.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage }));
+      const gone = results.filter((r) => r.errorCode === ErrorCode.NONE).map((r) => r.topicId);
+      await this.awaitMetadata(() => gone.every((id) => !this.image.topicsById.has(id)));
+      return results;
     }
     return this.submit((ctx) => {
       const { records, results } = deleteTopics(ctx, topics);
       return { records, result: results };
-    });
+    }, { publish: true });
   }
 
   /** CreatePartitions (validate-only plans without writing). */
   async createPartitions(
+    topics: { name: string; count: number; assignments: { brokerIds: number[] }[] | null }[],
+    validateOnly: boolean,
+  ): Promise<CreatePartitionsResult[]> {
+    return this.perItem(topics, (t, e) => ({ name: t.name, ...e }), () => this.createPartitionsNow(topics, validateOnly));
+  }
+
+  private async createPartitionsNow(
     topics: { name: string; count: number; assignments: { brokerIds: number[] }[] | null }[],
     validateOnly: boolean,
   ): Promise<CreatePartitionsResult[]> {
@@ -485,12 +553,15 @@ export class Broker {
         timeoutMs: 30_000,
         validateOnly,
       });
-      return response.results.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage }));
+      const results = response.results.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage }));
+      const grown = validateOnly ? [] : topics.filter((t) => results.some((r) => r.name === t.name && r.errorCode === ErrorCode.NONE));
+      await this.awaitMetadata(() => grown.every((t) => (this.image.topic(t.name)?.partitions.size ?? 0) >= t.count));
+      return results;
     }
     return this.submit((ctx) => {
       const { records, results } = createPartitions(ctx, topics);
       return { records: validateOnly ? [] : records, result: results };
-    });
+    }, { publish: true });
   }
 
   /** Writes config records (already validated by the caller). */

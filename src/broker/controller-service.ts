@@ -25,7 +25,7 @@ export interface ControllerHost {
   /** Whether this node is the active controller (quorum leader, caught up). */
   isActiveController(): boolean;
   /** Appends records through the metadata quorum, exclusively; resolves once applied. */
-  submit<T>(operation: () => { records: MetadataRecord[]; result: T }): Promise<T>;
+  submit<T>(operation: () => { records: MetadataRecord[]; result: T }, options?: { publish?: boolean }): Promise<T>;
   /** unclean.leader.election.enable for a topic (its override or the broker default). */
   uncleanLeaderElection(topic: string): boolean;
   log(message: string): void;
@@ -147,7 +147,7 @@ export class ControllerService {
     return this.host.submit(() => {
       const { records, results } = electLeaders(this.host.image, this.options, electionType, partitions);
       return { records, result: results };
-    });
+    }, { publish: true });
   }
 
   /** AlterPartitionReassignments. */
@@ -156,7 +156,7 @@ export class ControllerService {
     return this.host.submit(() => {
       const { records, results } = alterPartitionReassignments(this.host.image, topics);
       return { records, result: results };
-    });
+    }, { publish: true });
   }
 
   private tick(): void {

@@ -713,8 +713,11 @@ export class RaftNode {
       return;
     }
     this.updateReplica(nowMs, r, m.fetchOffset);
+    const hwBefore = this.highWatermark;
     this.maybeAdvanceHighWatermark(nowMs);
-    if (m.fetchOffset >= this.log.endOffset && m.maxWaitMs > 0) {
+    // A fetch that moved the high watermark is answered at once (as Kafka does), so that this
+    // voter learns the commit now instead of when its next fetch would be woken or expire.
+    if (m.fetchOffset >= this.log.endOffset && m.maxWaitMs > 0 && this.highWatermark === hwBefore) {
       // Nothing new: park until an append, a high-watermark move or the wait expires (Kafka's purgatory).
       this.parked.set(m.from, { request: m, deadlineMs: nowMs + Math.min(m.maxWaitMs, this.config.fetchMaxWaitMs) });
       return;

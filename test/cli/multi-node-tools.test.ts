@@ -1,5 +1,5 @@
 // End-to-end tests of the tools that need several brokers (leader election, reassignment, a
-// 3-voter quorum). Skipped until SAMSA_TEST_MULTI_NODE=1: needs multi-node cluster.
+// 3-voter quorum).
 import assert from 'node:assert/strict';
 import { writeFile } from 'node:fs/promises';
 import { join } from 'node:path';

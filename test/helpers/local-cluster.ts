@@ -1,7 +1,6 @@
 /**
  * Starts `samsa cluster --nodes N` on free ports in a temporary data dir, for tests that need
- * several brokers. Multi-node start-up is gated: tests check `MULTI_NODE_SKIP` and are skipped
- * (with that reason) until SAMSA_TEST_MULTI_NODE=1 says the cluster works.
+ * several brokers.
  */
 import { spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
@@ -9,9 +8,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { brokerBinPath, freePorts, repoRoot, withTimeout } from './broker.js';
 
-/** False when multi-node tests may run, else the reason they are skipped. */
-export const MULTI_NODE_SKIP: string | false =
-  process.env.SAMSA_TEST_MULTI_NODE === '1' ? false : 'needs multi-node cluster: set SAMSA_TEST_MULTI_NODE=1 once nodes other than the Raft leader can register';
+/** Multi-node clusters work: kept as a switch (false = run) for the tests that use it. */
+export const MULTI_NODE_SKIP: string | false = false;
 
 /** A running `samsa cluster`. */
 export interface LocalClusterHandle {

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../common/errors.js';
+import { ErrorCode, KafkaError } from '../../common/errors.js';
 import { ApiKey } from '../../protocol/index.js';
 import { AlterConfigsRequest } from '../../protocol/generated/alter-configs-request.js';
 import { AlterConfigsResponse } from '../../protocol/generated/alter-configs-response.js';
@@ -82,6 +82,7 @@ async function applyTopicOverrides(broker: Broker, resourceType: number, resourc
     };
   }
   if (resourceType !== ConfigResourceType.TOPIC) return { errorCode: ErrorCode.INVALID_REQUEST, errorMessage: `Unsupported resource type ${resourceType}.` };
+  // Without a reachable active controller, the resource gets the error (NOT_CONTROLLER, retriable).
   return broker.submit(() => {
     const none = (outcome: Outcome) => ({ records: [] as MetadataRecord[], result: outcome });
     if (!broker.image.topic(resourceName)) return none({ errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, errorMessage: `Topic '${resourceName}' does not exist.` });
@@ -99,5 +100,8 @@ async function applyTopicOverrides(broker: Broker, resourceType: number, resourc
     for (const name of current.keys()) if (!next.has(name)) records.push(configRecord(ConfigResourceType.TOPIC, resourceName, name, null));
     for (const [name, value] of next) if (current.get(name) !== value) records.push(configRecord(ConfigResourceType.TOPIC, resourceName, name, value));
     return { records: validateOnly ? [] : records, result: { errorCode: ErrorCode.NONE, errorMessage: null } };
+  }, { publish: true }).catch((e: unknown) => {
+    if (e instanceof KafkaError) return { errorCode: e.code, errorMessage: e.message };
+    throw e;
   });
 }

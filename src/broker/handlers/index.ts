@@ -70,10 +70,9 @@ export const ALL_HANDLERS: readonly ApiHandler<any, any>[] = [
 ];
 
 /** APIs a broker relays to the active controller when it is not that controller itself. */
+// CreateTopics, DeleteTopics and CreatePartitions are not relayed as frames: their handlers call
+// the broker, which asks the controller and then waits to see the change in its own metadata.
 export const FORWARDED_API_KEYS: readonly number[] = [
-  ApiKey.CreateTopics,
-  ApiKey.DeleteTopics,
-  ApiKey.CreatePartitions,
   ApiKey.AlterConfigs,
   ApiKey.IncrementalAlterConfigs,
   ApiKey.DescribeQuorum,

@@ -1,4 +1,4 @@
-import { ErrorCode } from '../../common/errors.js';
+import { ErrorCode, KafkaError } from '../../common/errors.js';
 import { ApiKey } from '../../protocol/index.js';
 import { InitProducerIdRequest } from '../../protocol/generated/init-producer-id-request.js';
 import { InitProducerIdResponse } from '../../protocol/generated/init-producer-id-response.js';
@@ -24,7 +24,13 @@ export const initProducerIdHandler = defineHandler({
     if (request.producerId >= 0n && request.producerEpoch >= 0 && request.producerEpoch < MAX_PRODUCER_EPOCH) {
       return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId: request.producerId, producerEpoch: request.producerEpoch + 1 };
     }
-    const producerId = await ctx.broker.nextProducerId();
-    return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
+    try {
+      const producerId = await ctx.broker.nextProducerId();
+      return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, producerId, producerEpoch: 0 };
+    } catch (error) {
+      // No reachable active controller to hand out a block of ids: retriable for the client.
+      if (error instanceof KafkaError) return { throttleTimeMs: 0, errorCode: ErrorCode.COORDINATOR_NOT_AVAILABLE, producerId: -1n, producerEpoch: -1 };
+      throw error;
+    }
   },
 });
