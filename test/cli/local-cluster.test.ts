@@ -31,6 +31,10 @@ test('three nodes: ids, ports, listeners, one voter set and log dir per node', (
     'offsets.topic.replication.factor': '3',
     'transaction.state.log.replication.factor': '3',
     'transaction.state.log.min.isr': '2',
+    'broker.session.timeout.ms': '1500',
+    'broker.heartbeat.interval.ms': '300',
+    'replica.lag.time.max.ms': '5000',
+    'replica.fetch.backoff.ms': '200',
     'num.partitions': '4',
   });
   assert.deepEqual(second.args.slice(0, 5), ['server', '--override', 'process.roles=broker,controller', '--override', 'node.id=2']);
