@@ -1,0 +1,88 @@
+/**
+ * KIP-101 / KIP-279 with real processes: a leader appends records its follower never fetched
+ * (acks=1), dies, the follower becomes leader and takes new writes at the same offsets; when the
+ * old leader comes back as a follower it must truncate its diverged tail (OffsetForLeaderEpoch)
+ * instead of keeping it, so that the replicas never hold two values at one offset.
+ */
+import assert from 'node:assert/strict';
+import { readFileSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+import { test } from 'node:test';
+import { Admin, Producer } from '../../src/client/index.js';
+import { delay } from '../helpers/broker.js';
+import { requireClient } from '../helpers/clients.js';
+import { withCluster } from '../helpers/cluster.js';
+import { readAllKafkaPython } from '../helpers/kafka-python.js';
+
+const TOPIC = 'diverge';
+
+function logBytes(logDir: string): Buffer {
+  const dir = join(logDir, `${TOPIC}-0`);
+  return Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f))));
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(100);
+  }
+}
+
+test('a returning leader truncates the records its follower never had (KIP-101/279), no offset holds two values', { timeout: 150_000 }, async (t) => {
+  if (!requireClient(t, 'kafka-python')) return;
+  await withCluster(3, {}, async (cluster) => {
+    const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap });
+    try {
+      const controller = (await admin.describeQuorum()).leaderId;
+      const [a, b] = [1, 2, 3].filter((id) => id !== controller) as [number, number];
+      await admin.createTopics([{ name: TOPIC, replicaAssignment: { 0: [a, b] }, configs: { 'min.insync.replicas': '1' } }]);
+      await until('both replicas in the ISR', 20_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.isr.length === 2 ? true : undefined));
+
+      const send = async (bootstrap: string, values: string[], acks: 1 | -1): Promise<{ value: string; offset: bigint }[]> => {
+        const producer = new Producer({ 'bootstrap.servers': bootstrap, acks: acks === -1 ? 'all' : '1', 'enable.idempotence': false, 'linger.ms': 0, 'request.timeout.ms': 5000 });
+        try {
+          const out = [];
+          for (const value of values) out.push({ value, offset: (await producer.send({ topic: TOPIC, partition: 0, value })).offset });
+          return out;
+        } finally {
+          await producer.close();
+        }
+      };
+      const committed = await send(cluster.node(a).bootstrap, ['c0', 'c1', 'c2'], -1);
+
+      // The follower stops fetching; the leader takes acks=1 writes only it has, then dies.
+      // (Past replica.fetch.wait.max.ms, so that its parked fetch has been answered empty and no
+      // fetch of it is waiting for these appends; well within broker.session.timeout.ms.)
+      process.kill(cluster.node(b).pid, 'SIGSTOP');
+      let tail: { value: string; offset: bigint }[];
+      try {
+        await delay(700);
+        tail = await send(cluster.node(a).bootstrap, ['lost0', 'lost1'], 1);
+        await cluster.node(a).kill();
+      } finally {
+        process.kill(cluster.node(b).pid, 'SIGCONT');
+      }
+      t.diagnostic(`leader ${a} appended ${tail.map((x) => `${x.value}@${x.offset}`).join(', ')} and was killed`);
+
+      // The follower takes over (same ISR) and writes new records at the same offsets.
+      await until(`node ${b} to lead`, 20_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.leader === b ? true : undefined));
+      const fresh = await send(cluster.node(b).bootstrap, ['new0', 'new1', 'new2'], 1);
+      assert.equal(fresh[0]!.offset, tail[0]!.offset, 'the new leader did not continue at the old leader\'s unreplicated offsets');
+
+      // The old leader returns as a follower: it must truncate, then copy the new leader's records.
+      await cluster.node(a).restart();
+      await until('both replicas in the ISR again', 30_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.isr.length === 2 ? true : undefined));
+      await until('identical replicas', 20_000, async () => (logBytes(cluster.node(a).logDir).equals(logBytes(cluster.node(b).logDir)) ? true : undefined));
+      assert.match(cluster.node(a).diagnostics(), /Partition diverge-0: truncating from \d+ to \d+/);
+
+      const read = await readAllKafkaPython(cluster.node(b).bootstrap, TOPIC);
+      const values = read.records.map((r) => Buffer.from(r.value!, 'hex').toString());
+      assert.deepEqual(values, [...committed, ...fresh].map((x) => x.value));
+    } finally {
+      await admin.close();
+    }
+  });
+});
