@@ -190,6 +190,20 @@ function checkHistory(acks: readonly Ack[], log: readonly { partition: number; o
   return { problems, report };
 }
 
+/** Bytes and offset lag of every replica of TOPIC per broker, to show which follower stopped. */
+async function describeReplicaSizes(admin: Admin): Promise<string> {
+  try {
+    const dirs = await admin.describeLogDirs();
+    return dirs
+      .flatMap((d) => d.replicas.filter((r) => r.topic === TOPIC).map((r) => ({ broker: d.brokerId, ...r })))
+      .sort((a, b) => a.partition - b.partition || a.broker - b.broker)
+      .map((r) => `${TOPIC}-${r.partition}@${r.broker}: ${r.sizeBytes} B, lag ${r.offsetLag}`)
+      .join('; ');
+  } catch (err) {
+    return `DescribeLogDirs failed: ${err instanceof Error ? err.message : String(err)}`;
+  }
+}
+
 async function runScenario(t: TestContext, cluster: ClusterHandle): Promise<void> {
   const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap, 'request.timeout.ms': 5_000 });
   try {
@@ -236,6 +250,7 @@ async function runScenario(t: TestContext, cluster: ClusterHandle): Promise<void
       () => undefined,
       (err: unknown) => `ISR not complete ${HEAL_TIMEOUT_MS / 1000} s after the producer ended: ${err instanceof Error ? err.message : String(err)}`,
     );
+    const replicaSizes = isrProblem === undefined ? '' : await describeReplicaSizes(admin);
     const read = await readAllKafkaPython(cluster.node(1).bootstrap, TOPIC, 45_000);
     const log = read.records.map((r) => ({ partition: r.partition, offset: r.offset, value: Number(unhex(r.value ?? '')) }));
     const { problems, report } = checkHistory(acks, log);
@@ -253,7 +268,7 @@ async function runScenario(t: TestContext, cluster: ClusterHandle): Promise<void
     ];
     for (const line of diagnostics) t.diagnostic(line);
 
-    if (isrProblem !== undefined) problems.push(isrProblem);
+    if (isrProblem !== undefined) problems.push(`${isrProblem}\nreplica sizes (DescribeLogDirs): ${replicaSizes}`);
     if (kills.length < KILL_COUNT) problems.push(`only ${kills.length} of ${KILL_COUNT} leader kills happened before the producer ended`);
     if (summary.fatal.length > 0) problems.push(`fatal producer errors: ${JSON.stringify(summary.fatal)}`);
     if (summary.undelivered > 0) problems.push(`${summary.undelivered} records still undelivered ${FLUSH_TIMEOUT_S} s after the cluster healed`);
