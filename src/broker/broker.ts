@@ -140,6 +140,7 @@ export class Broker {
     this.channel = new ControllerChannel(config.nodeId, quorumVoters(config), () => this.quorumLeaderId(), config.getNumber('controller.quorum.request.timeout.ms'));
     this.controller = new ControllerService(this, {
       brokerSessionTimeoutMs: config.getNumber('broker.session.timeout.ms'),
+      brokerHeartbeatIntervalMs: config.getNumber('broker.heartbeat.interval.ms'),
       autoLeaderRebalanceEnable: config.getBoolean('auto.leader.rebalance.enable'),
       leaderImbalanceCheckIntervalMs: config.getNumber('leader.imbalance.check.interval.seconds') * 1000,
     });

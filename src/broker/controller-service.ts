@@ -14,6 +14,7 @@ import {
   type MetadataRecord,
 } from '../metadata/index.js';
 import { ZERO_UUID } from '../protocol/index.js';
+import type { Connection } from './connection.js';
 import type { AlterPartitionRequest } from '../protocol/generated/alter-partition-request.js';
 import type { BrokerHeartbeatRequest } from '../protocol/generated/broker-heartbeat-request.js';
 import type { BrokerRegistrationRequest } from '../protocol/generated/broker-registration-request.js';
@@ -34,6 +35,7 @@ export interface ControllerHost {
 /** Timing settings of the controller (Kafka's keys). */
 export interface ControllerSettings {
   brokerSessionTimeoutMs: number;
+  brokerHeartbeatIntervalMs: number;
   autoLeaderRebalanceEnable: boolean;
   leaderImbalanceCheckIntervalMs: number;
 }
@@ -54,6 +56,9 @@ export class ControllerService {
   private fencing = false;
   private lastRebalanceMs = Date.now();
   private readonly timer: NodeJS.Timeout;
+  /** The connection each broker last heartbeated on (to this node as controller). */
+  private readonly heartbeatConnections = new Map<number, Connection>();
+  private readonly watched = new WeakSet<Connection>();
 
   constructor(
     private readonly host: ControllerHost,
@@ -109,6 +114,30 @@ export class ControllerService {
       if (before?.fenced && !result.isFenced) this.host.log(`Controller: broker ${req.brokerId} is caught up and unfenced`);
     }
     return result;
+  }
+
+  /**
+   * Notes the connection a broker heartbeats on. When it closes (a killed process's sockets close
+   * at once), the broker must heartbeat again within two intervals or is fenced then, instead of
+   * after the whole session timeout: a live broker reconnects well within that.
+   */
+  noteConnection(brokerId: number, connection: Connection): void {
+    if (this.heartbeatConnections.get(brokerId) === connection) return;
+    this.heartbeatConnections.set(brokerId, connection);
+    if (this.watched.has(connection)) return;
+    this.watched.add(connection);
+    connection.socket.once('close', () => {
+      for (const [id, c] of this.heartbeatConnections) {
+        if (c !== connection) continue;
+        this.heartbeatConnections.delete(id);
+        const broker = this.host.image.brokers.get(id);
+        if (!this.host.isActiveController() || !broker || broker.fenced) continue;
+        const graceMs = 2 * this.settings.brokerHeartbeatIntervalMs + 100;
+        if (graceMs >= this.settings.brokerSessionTimeoutMs) continue;
+        this.tracker.touch(id, Date.now() + graceMs - this.settings.brokerSessionTimeoutMs);
+        this.host.log(`Controller: the connection of broker ${id} closed; it is fenced unless it heartbeats within ${graceMs} ms`);
+      }
+    });
   }
 
   /** AlterPartition: ISR changes requested by partition leaders. */

@@ -23,6 +23,9 @@ interface Fetched {
   truncate: boolean;
   /** Not fetched before this time (after a partition-level error, waiting for metadata). */
   delayUntilMs: number;
+  /** When the current run of partition-level errors began (0: none), and when it was last logged. */
+  errorSinceMs: number;
+  lastErrorMs: number;
 }
 
 const FETCH_VERSION = 12;
@@ -56,7 +59,7 @@ export class ReplicaFetcher {
 
   /** Starts following a partition (always checking for divergence first). */
   add(hosted: HostedPartition): void {
-    this.partitions.set(hosted.key, { hosted, truncate: true, delayUntilMs: 0 });
+    this.partitions.set(hosted.key, { hosted, truncate: true, delayUntilMs: 0, errorSinceMs: 0, lastErrorMs: 0 });
     this.wake?.();
   }
 
@@ -151,7 +154,7 @@ export class ReplicaFetcher {
         const f = byTopic.get(t.topic)?.find((x) => x.hosted.partition.partitionId === p.partition);
         if (!f || this.partitions.get(f.hosted.key) !== f) continue;
         if (p.errorCode !== ErrorCode.NONE) {
-          f.delayUntilMs = Date.now() + PARTITION_ERROR_DELAY_MS;
+          this.partitionError(f, `OffsetForLeaderEpoch(epoch ${f.hosted.log.leaderEpochs().at(-1)?.epoch}, current leader epoch ${f.hosted.partition.leaderEpoch})`, p.errorCode);
           continue;
         }
         const log = f.hosted.log;
@@ -217,20 +220,36 @@ export class ReplicaFetcher {
             this.deps.log(`Partition ${t.topic}-${p.partitionIndex}: log end ${log.logEndOffset} is below the leader's log start ${p.logStartOffset}; starting over there`);
             log.truncateFullyAndStartAt(p.logStartOffset);
           } else {
+            this.partitionError(f, `Fetch at ${offsets.get(f)} (leader log start ${p.logStartOffset}, high watermark ${p.highWatermark})`, p.errorCode);
+            f.delayUntilMs = 0;
             f.truncate = true;
           }
           continue;
         }
         if (p.errorCode !== ErrorCode.NONE) {
-          f.delayUntilMs = Date.now() + PARTITION_ERROR_DELAY_MS;
+          this.partitionError(f, `Fetch at ${offsets.get(f)} in leader epoch ${f.hosted.partition.leaderEpoch}`, p.errorCode);
           continue;
         }
+        f.errorSinceMs = 0;
         if (p.records && p.records.length > 0) this.append(f, p.records, nowMs);
         const hw = p.highWatermark < log.logEndOffset ? p.highWatermark : log.logEndOffset;
         if (hw > log.highWatermark) log.highWatermark = hw;
       }
     }
     return true;
+  }
+
+  /**
+   * A partition-level error: wait a moment (new metadata usually resolves it). Said in the log
+   * once it has lasted 2 s (a leader replaying a change a moment later is routine), then every 10 s.
+   */
+  private partitionError(f: Fetched, what: string, errorCode: number): void {
+    const now = Date.now();
+    f.delayUntilMs = now + PARTITION_ERROR_DELAY_MS;
+    if (f.errorSinceMs === 0) f.errorSinceMs = now;
+    if (now - f.errorSinceMs < 2000 || now - f.lastErrorMs < 10_000) return;
+    f.lastErrorMs = now;
+    this.deps.log(`WARN: replica fetcher ${this.nodeId}->${this.leaderId}: partition ${f.hosted.topic.name}-${f.hosted.partition.partitionId}: ${what} failed with error ${errorCode} for ${now - f.errorSinceMs} ms; retrying`);
   }
 
   private append(f: Fetched, records: Buffer, nowMs: bigint): void {

@@ -142,13 +142,15 @@ export class ReplicaManager {
       return;
     }
     this.followed.set(hosted.key, { leader: p.leader, epoch: p.leaderEpoch });
-    let fetcher = this.fetchers.get(p.leader);
+    const leaderId = p.leader;
+    let fetcher = this.fetchers.get(leaderId);
     if (!fetcher) {
-      fetcher = new ReplicaFetcher(p.leader, this.host.nodeId, this.settings, {
-        address: () => this.host.brokerAddress(p.leader),
+      // (The partition image changes in place: the address must follow this fetcher's leader, not p's.)
+      fetcher = new ReplicaFetcher(leaderId, this.host.nodeId, this.settings, {
+        address: () => this.host.brokerAddress(leaderId),
         log: (m) => this.host.log(m),
       });
-      this.fetchers.set(p.leader, fetcher);
+      this.fetchers.set(leaderId, fetcher);
     }
     fetcher.add(hosted);
   }

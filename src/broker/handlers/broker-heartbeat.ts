@@ -13,7 +13,9 @@ export const brokerHeartbeatHandler = defineHandler({
   response: BrokerHeartbeatResponse,
   async handle(request, ctx) {
     try {
-      return { throttleTimeMs: 0, ...(await ctx.broker.controller.heartbeat(request)) };
+      const result = await ctx.broker.controller.heartbeat(request);
+      if (result.errorCode === 0) ctx.broker.controller.noteConnection(request.brokerId, ctx.connection);
+      return { throttleTimeMs: 0, ...result };
     } catch (error) {
       if (error instanceof KafkaError) return { throttleTimeMs: 0, errorCode: error.code, isCaughtUp: false, isFenced: true, shouldShutDown: false };
       throw error;
