@@ -156,3 +156,50 @@ test('a 2|3 split of five voters: the majority progresses, the minority never co
   const end = sim.committedEnd;
   assert.ok(sim.runUntil(() => everyUpNodeApplied(sim, end), 15_000), sim.describe());
 });
+
+test('observers: follow the leader, follow its successor after a crash, catch up through a snapshot, never count for commits', () => {
+  const sim = new Simulation(79, 3, { observers: 2, snapshotEveryEntries: 10, fetchMaxBytes: 16 });
+  const [o1, o2] = [3, 4];
+  const leader = electLeader(sim);
+  assert.ok(sim.commitValues(10), sim.describe());
+  let end = sim.committedEnd;
+  assert.ok(sim.runUntil(() => everyUpNodeApplied(sim, end), 5_000), sim.describe());
+  sim.runFor(500);
+  const status = sim.raft(leader).status();
+  assert.deepEqual(status.voters.map((v) => v.nodeId), [0, 1, 2]);
+  assert.deepEqual(status.observers.map((o) => [o.nodeId, o.endOffset]), [[o1, status.endOffset], [o2, status.endOffset]]);
+  for (const id of [o1, o2]) assert.deepEqual({ role: sim.raft(id).status().role, leaderId: sim.raft(id).status().leaderId }, { role: Role.Observer, leaderId: leader });
+
+  // The leader crashes: the observers learn the successor from their fetches and keep applying.
+  sim.crash(leader);
+  assert.ok(sim.runUntil(() => sim.leader() !== null, 15_000), sim.describe());
+  const next = sim.leader()!;
+  sim.clientLeader = next;
+  assert.ok(sim.commitValues(5), sim.describe());
+  end = sim.committedEnd;
+  assert.ok(sim.runUntil(() => everyUpNodeApplied(sim, end), 10_000), sim.describe());
+  for (const id of [o1, o2]) assert.equal(sim.raft(id).status().leaderId, next);
+  sim.restart(leader);
+
+  // Two voters down: the observers' fetches do not make a majority, so nothing commits.
+  const others = [0, 1, 2].filter((id) => id !== next);
+  for (const id of others) sim.crash(id);
+  const hw = sim.raft(next).status().highWatermark;
+  for (let i = 0; i < 3; i++) sim.propose(next);
+  sim.runFor(2_000);
+  assert.equal(sim.raft(next).status().highWatermark, hw, 'observers never count toward the high watermark');
+  for (const id of others) sim.restart(id);
+
+  // An isolated observer falls behind the log start and catches up through FetchSnapshot.
+  sim.isolate([o1]);
+  assert.ok(sim.runUntil(() => sim.leader() !== null, 15_000), sim.describe());
+  sim.clientLeader = sim.leader()!;
+  assert.ok(sim.commitValues(40), sim.describe());
+  assert.ok(sim.raft(sim.leader()!).status().logStartOffset > sim.raft(o1).status().endOffset, 'the leader compacted past the observer');
+  const installed = sim.stats.snapshotsInstalled;
+  sim.heal();
+  end = sim.committedEnd;
+  assert.ok(sim.runUntil(() => everyUpNodeApplied(sim, end), 15_000), sim.describe());
+  assert.ok(sim.stats.snapshotsInstalled > installed, 'the observer installed a snapshot');
+  assert.equal(sim.raft(o1).status().leaderId, sim.leader());
+});

@@ -1,5 +1,5 @@
 // Randomized simulation of the KRaft quorum: many seeds, faults, invariants after every event,
-// then a liveness phase. SIM_SEED=<n> replays one seed (SIM_VOTERS=3|5 picks the size);
+// then a liveness phase. About half the seeds add 1 or 2 observers (chosen from the seed). SIM_SEED=<n> replays one seed (SIM_VOTERS=3|5 picks the size);
 // SIM_SEEDS (default 100), SIM_STEPS (events per seed, default 20000) and SIM_BASE_SEED scale it.
 import { test } from 'node:test';
 import { runChaos, type SimStats } from './raft-sim.js';
@@ -24,7 +24,10 @@ for (const voters of [3, 5]) {
   test(`raft simulation: ${voters} voters`, () => {
     const list = seeds();
     console.log(`raft sim: ${voters} voters, seeds ${list[0]}..${list.at(-1)} × ${STEPS} events (SIM_SEED=<n> SIM_VOTERS=${voters} replays one)`);
-    const total = { events: 0, simulatedMs: 0, messages: 0, crashes: 0, elections: 0, truncations: 0, snapshotsInstalled: 0, committed: 0n, worstLivenessMs: 0 };
+    const total = {
+      events: 0, simulatedMs: 0, messages: 0, crashes: 0, elections: 0, truncations: 0, snapshotsInstalled: 0, committed: 0n, worstLivenessMs: 0,
+      runsWithObservers: 0, observers: 0, worstObserverCatchUpMs: 0,
+    };
     const started = performance.now();
     for (const seed of list) {
       let stats: SimStats;
@@ -45,11 +48,18 @@ for (const voters of [3, 5]) {
       total.committed += stats.committed;
       const live = stats.liveness!.committedAtMs - stats.liveness!.healedAtMs;
       if (live > total.worstLivenessMs) total.worstLivenessMs = live;
+      if (stats.observers > 0) {
+        total.runsWithObservers++;
+        total.observers += stats.observers;
+        const catchUp = stats.observersCaughtUpAtMs! - stats.liveness!.committedAtMs;
+        if (catchUp > total.worstObserverCatchUpMs) total.worstObserverCatchUpMs = catchUp;
+      }
     }
     const wallMs = Math.round(performance.now() - started);
     console.log(`raft sim: ${voters} voters: ${list.length} seeds, ${total.events} events, ${Math.round(total.simulatedMs / 1000)} simulated s, ${total.messages} messages, ` +
       `${total.crashes} crashes, ${total.elections} elections, ${total.truncations} truncations, ${total.snapshotsInstalled} snapshot installs, ` +
-      `${total.committed} committed entries, worst liveness ${total.worstLivenessMs} ms, ${wallMs} ms wall`);
+      `${total.committed} committed entries, worst liveness ${total.worstLivenessMs} ms, ` +
+      `${total.runsWithObservers} runs with ${total.observers} observers (worst observer catch-up ${total.worstObserverCatchUpMs} ms), ${wallMs} ms wall`);
   });
 }
 

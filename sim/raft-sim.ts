@@ -1,5 +1,5 @@
 // Deterministic simulation of a KRaft quorum (after Kafka's RaftEventSimulationTest and
-// TigerBeetle's VOPR): every voter is a pure RaftNode; one seeded PRNG drives a scheduler (a binary
+// TigerBeetle's VOPR): every voter and observer is a pure RaftNode; one seeded PRNG drives a scheduler (a binary
 // heap by (time, seq)) that delivers messages, fires ticks, flushes storage and injects faults.
 // A run is a pure function of (seed, options). Invariants are checked after every event.
 import { assert } from '../src/common/index.js';
@@ -31,6 +31,8 @@ export function prng(seed: number): () => number {
 export interface SimOptions {
   seed: number;
   voters: number;
+  /** Non-voters following the log (ids after the voters'). */
+  observers: number;
   electionTimeoutMs: number;
   electionJitterMs: number;
   fetchTimeoutMs: number;
@@ -48,6 +50,7 @@ export interface SimOptions {
 }
 
 export const DEFAULT_SIM_OPTIONS: Omit<SimOptions, 'seed' | 'voters'> = {
+  observers: 0,
   electionTimeoutMs: 1000,
   electionJitterMs: 100,
   fetchTimeoutMs: 3000,
@@ -204,6 +207,7 @@ function emptyStateMachine(): StateMachine {
 export interface SimStats {
   seed: number;
   voters: number;
+  observers: number;
   events: number;
   simulatedMs: number;
   messages: number;
@@ -214,6 +218,8 @@ export interface SimStats {
   snapshotsInstalled: number;
   truncations: number;
   liveness: { healedAtMs: number; committedAtMs: number } | null;
+  /** When every observer's high watermark reached the leader's after healing (runs with observers). */
+  observersCaughtUpAtMs: number | null;
 }
 
 /** A whole quorum on a simulated clock, driven by one PRNG. */
@@ -247,10 +253,10 @@ export class Simulation {
     this.options = { ...DEFAULT_SIM_OPTIONS, seed, voters, ...overrides };
     this.random = prng(seed);
     this.stats = {
-      seed, voters, events: 0, simulatedMs: 0, messages: 0, crashes: 0, elections: 0, committed: 0n,
-      snapshotsTaken: 0, snapshotsInstalled: 0, truncations: 0, liveness: null,
+      seed, voters, observers: this.options.observers, events: 0, simulatedMs: 0, messages: 0, crashes: 0, elections: 0, committed: 0n,
+      snapshotsTaken: 0, snapshotsInstalled: 0, truncations: 0, liveness: null, observersCaughtUpAtMs: null,
     };
-    for (let id = 0; id < voters; id++) {
+    for (let id = 0; id < voters + this.options.observers; id++) {
       const node: SimNode = {
         id, raft: null, incarnation: 0,
         storage: { quorum: { ...EMPTY_QUORUM_STATE }, snapshot: null, durable: [], pending: [], flushScheduled: false },
@@ -362,6 +368,11 @@ export class Simulation {
     this.start(node);
   }
 
+  /** Voters have ids [0, voters); observers the ids after them. */
+  isVoter(id: number): boolean {
+    return id < this.options.voters;
+  }
+
   isUp(id: number): boolean {
     return this.nodes[id]!.raft !== null;
   }
@@ -410,7 +421,7 @@ export class Simulation {
   /** Proposes the next counter value to `to`, or to the node the client believes leads. */
   propose(to?: number): { offset: bigint } | null {
     let target = to ?? this.clientLeader;
-    if (to === undefined && !this.isUp(target)) target = this.clientLeader = Math.floor(this.random() * this.nodes.length);
+    if (to === undefined && !this.isUp(target)) target = this.clientLeader = Math.floor(this.random() * this.options.voters);
     const node = this.nodes[target]!;
     if (!node.raft) return null;
     // Backpressure, as a producer bounds its in-flight requests: a slow quorum is not flooded.
@@ -420,7 +431,7 @@ export class Simulation {
     const result = node.raft.propose(this.nowMs, [encodeValue(value)]);
     if ('error' in result) {
       if (to !== undefined) return null;
-      this.clientLeader = result.leaderId ?? Math.floor(this.random() * this.nodes.length);
+      this.clientLeader = result.leaderId ?? Math.floor(this.random() * this.options.voters);
       this.drain(node);
       return null;
     }
@@ -510,6 +521,17 @@ export class Simulation {
     }
   }
 
+  /** The end of the prefix of a node's durable log (and snapshot) that agrees with what was committed. */
+  agreedEnd(id: number): bigint {
+    const s = this.nodes[id]!.storage;
+    let end = s.snapshot?.endOffset ?? 0n;
+    for (const e of s.durable) {
+      if (e.offset !== end || this.committed.get(e.offset)?.epoch !== e.epoch) break;
+      end++;
+    }
+    return end;
+  }
+
   private checkChain(id: number, offset: bigint, chain: number): void {
     const seen = this.committed.get(offset);
     if (seen) this.check(seen.chain === chain, `snapshot of node ${id} at ${offset + 1n} disagrees with the committed history`);
@@ -529,6 +551,7 @@ export class Simulation {
   }
 
   private recordLeader(epoch: number, id: number, why: string): void {
+    this.check(this.isVoter(id), `ObserversNeverLead: observer ${id} leads epoch ${epoch} (${why})`);
     const known = this.leaders.get(epoch);
     this.check(known === undefined || known === id, `SingleLeader: epoch ${epoch} led by ${known} and ${id} (${why})`);
     this.leaders.set(epoch, id);
@@ -555,6 +578,9 @@ export class Simulation {
 
   private send(m: RaftMessage): void {
     this.stats.messages++;
+    // Observers only fetch: no votes, no epoch announcements, and nobody fetches from them.
+    this.check(this.isVoter(m.from) || m.type === 'FetchRequest' || m.type === 'FetchSnapshotRequest' || (m.type === 'VoteResponse' && !m.voteGranted),
+      `ObserversNeverVote: observer ${m.from} sends ${m.type} to ${m.to}`);
     if (this.blocked.has(`${m.from}>${m.to}`) || this.random() < this.dropRate) return;
     const copies = this.random() < this.duplicateRate ? 2 : 1;
     for (let i = 0; i < copies; i++) {
@@ -574,7 +600,7 @@ export class Simulation {
   // ---- invariants -----------------------------------------------------------------------------
 
   private check(ok: boolean, what: string): asserts ok {
-    if (!ok) throw new InvariantError(`${what}\n  seed=${this.options.seed} voters=${this.options.voters} event=${this.events} t=${this.nowMs}ms\n${this.describe()}\n  trace tail:\n    ${this.trace.slice(-25).join('\n    ')}`);
+    if (!ok) throw new InvariantError(`${what}\n  seed=${this.options.seed} voters=${this.options.voters} observers=${this.options.observers} event=${this.events} t=${this.nowMs}ms\n${this.describe()}\n  trace tail:\n    ${this.trace.slice(-25).join('\n    ')}`);
   }
 
   /** The per-event invariants; `full` adds the O(log) majority check over every committed offset. */
@@ -586,6 +612,9 @@ export class Simulation {
       this.check(st.highWatermark >= node.lastHighWatermark, `MonotonicHighWatermark: node ${node.id} HW ${st.highWatermark} after ${node.lastHighWatermark}`);
       node.lastHighWatermark = st.highWatermark;
       if (st.role === Role.Leader) this.recordLeader(st.epoch, node.id, `status of ${node.id}`);
+      if (!this.isVoter(node.id)) {
+        this.check(st.role === Role.Observer && st.votedId === -1 && node.storage.quorum.votedId === -1, `ObserversNeverVote: observer ${node.id} is ${st.role}, voted ${st.votedId}`);
+      }
       const appliable = st.highWatermark < st.endOffset ? st.highWatermark : st.endOffset;
       this.check(node.sm.nextOffset === appliable, `node ${node.id} applied up to ${node.sm.nextOffset} but can apply up to ${appliable}`);
     }
@@ -593,12 +622,16 @@ export class Simulation {
     if (full) for (const offset of this.committed.keys()) this.checkMajorityHolds(offset);
   }
 
-  /** MajorityReachedHighWatermark, durably: a majority's disks hold the committed entry at `offset`. */
+  /**
+   * MajorityReachedHighWatermark, durably: a majority of the voters' disks hold the committed entry
+   * at `offset`. Observers' disks do not count (ObserversNeverCountForHighWatermark).
+   */
   checkMajorityHolds(offset: bigint): void {
     const want = this.committed.get(offset);
     if (!want) return;
     let holders = 0;
     for (const node of this.nodes) {
+      if (!this.isVoter(node.id)) continue;
       const s = node.storage;
       if (s.snapshot && s.snapshot.endOffset > offset) {
         holders++;
@@ -609,7 +642,8 @@ export class Simulation {
       const e = s.durable[Number(offset - base)];
       if (e && e.offset === offset && e.epoch === want.epoch && fnv(0x811c9dc5, e.data) === want.dataHash) holders++;
     }
-    this.check(holders * 2 > this.nodes.length, `MajorityHoldsCommitted: only ${holders} of ${this.nodes.length} disks hold committed offset ${offset}`);
+    const voters = this.options.voters;
+    this.check(holders * 2 > voters, `MajorityHoldsCommitted: only ${holders} of ${voters} voter disks hold committed offset ${offset}`);
   }
 
   // ---- debugging ------------------------------------------------------------------------------
@@ -654,6 +688,8 @@ export class Simulation {
 export interface ChaosOptions {
   seed: number;
   voters: number;
+  /** Observers in the run; by default 0, 1 or 2 chosen from the seed. */
+  observers?: number;
   /** Events in the fault phase (then faults heal and the liveness phase starts). */
   events: number;
   /** Simulated time the liveness phase may take before a new proposal must be committed. */
@@ -664,7 +700,8 @@ export interface ChaosOptions {
 /**
  * A randomized run: a client proposes a counter while faults come and go (drops, duplicates,
  * reordering, one-way and full partitions, crashes with lost unflushed writes, restarts, leader
- * resignations); then every fault heals and a new proposal must commit within the bound.
+ * resignations), on the voters and on the observers alike; then every fault heals, a new proposal
+ * must commit within the bound, and then every observer's high watermark must reach the leader's.
  */
 export function runChaos(options: ChaosOptions): SimStats {
   // Vary the harness per seed (from its own PRNG, so the main stream stays one function of the seed).
@@ -675,10 +712,13 @@ export function runChaos(options: ChaosOptions): SimStats {
     flushMaxDelayMs: choose([2, 30, 30, 200]),
     networkMaxDelayMs: choose([2, 10, 10, 60]),
     snapshotEveryEntries: choose([0, 10, 40, 40, 200]),
+    // Drawn last, so the choices above stay what they were for each seed.
+    observers: options.observers ?? choose([0, 0, 1, 2]),
   };
   const sim = new Simulation(options.seed, options.voters, { ...varied, ...options.overrides });
   const r = sim.random;
-  const n = options.voters;
+  const voters = options.voters;
+  const n = voters + sim.options.observers;
   let faulting = true;
   const pick = (): number => Math.floor(r() * n);
 
@@ -707,9 +747,10 @@ export function runChaos(options: ChaosOptions): SimStats {
       sim.heal();
       sim.note('heal');
     } else if (x < 0.56) {
-      const down = sim.nodes.filter((node) => !node.raft).length;
-      // Mostly keep a majority up; sometimes take everything down.
-      if (down < n - Math.floor(n / 2) - 1 || r() < 0.15) sim.crash(pick());
+      const down = sim.nodes.filter((node) => !node.raft && sim.isVoter(node.id)).length;
+      const victim = pick();
+      // Mostly keep a majority of the voters up; sometimes take everything down. Observers may always crash.
+      if (!sim.isVoter(victim) || down < voters - Math.floor(voters / 2) - 1 || r() < 0.15) sim.crash(victim);
     } else if (x < 0.72) {
       const downIds = sim.nodes.filter((node) => !node.raft).map((node) => node.id);
       if (downIds.length > 0) sim.restart(downIds[Math.floor(r() * downIds.length)]!);
@@ -752,13 +793,30 @@ export function runChaos(options: ChaosOptions): SimStats {
   sim.at(0, liveClient);
   const ok = sim.runUntil(() => sim.committedValueAtLeast(target), boundMs);
   if (!ok) {
-    throw new InvariantError(`Liveness: no proposal committed within ${boundMs} ms after healing at ${healedAtMs} ms\n  seed=${options.seed} voters=${n}\n${sim.describe()}\n  trace tail:\n    ${sim.trace.slice(-40).join('\n    ')}`);
+    throw new InvariantError(`Liveness: no proposal committed within ${boundMs} ms after healing at ${healedAtMs} ms\n  seed=${options.seed} voters=${voters} observers=${n - voters}\n${sim.describe()}\n  trace tail:\n    ${sim.trace.slice(-40).join('\n    ')}`);
+  }
+  const committedAtMs = sim.nowMs;
+  if (n > voters) {
+    // Observer liveness: each one's high watermark reaches the leader's (as it was at that commit)
+    // within a bound: forgetting a stale leader and finding the new one, then one fetch round trip
+    // (two network delays and a flush) per entry it lacks — fetches carry at least one entry.
+    const leader = sim.leader();
+    const target = leader === null ? sim.committedEnd : sim.raft(leader).status().highWatermark;
+    let lag = 0n;
+    for (const node of sim.nodes) if (!sim.isVoter(node.id)) lag = lag > target - sim.agreedEnd(node.id) ? lag : target - sim.agreedEnd(node.id);
+    const roundTripMs = 2 * o.networkMaxDelayMs + o.flushMaxDelayMs + 2;
+    const observerBoundMs = o.fetchTimeoutMs + 2 * o.requestTimeoutMs + 5 * o.electionTimeoutMs + Number(lag) * roundTripMs;
+    const caughtUp = (): boolean => sim.nodes.every((node) => sim.isVoter(node.id) || sim.raft(node.id).status().highWatermark >= target);
+    if (!sim.runUntil(caughtUp, observerBoundMs)) {
+      throw new InvariantError(`ObserverLiveness: an observer's high watermark did not reach ${target} within ${observerBoundMs} ms of the commit at ${committedAtMs} ms\n  seed=${options.seed} voters=${voters} observers=${n - voters}\n${sim.describe()}\n  trace tail:\n    ${sim.trace.slice(-40).join('\n    ')}`);
+    }
+    sim.stats.observersCaughtUpAtMs = sim.nowMs;
   }
   sim.checkInvariants(true);
   const stats = sim.stats;
   stats.events = sim.events;
   stats.simulatedMs = sim.nowMs;
   stats.committed = sim.committedEnd;
-  stats.liveness = { healedAtMs, committedAtMs: sim.nowMs };
+  stats.liveness = { healedAtMs, committedAtMs };
   return stats;
 }

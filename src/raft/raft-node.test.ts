@@ -231,3 +231,86 @@ test('snapshots truncate the log start; a follower behind it installs the snapsh
   }
   assert.fail('the follower never installed the snapshot');
 });
+
+test('an observer finds the leader by fetching from the voters in turn, follows it, and never votes or stands', () => {
+  const n = node(9, { entries: entries([1]), quorumState: { leaderEpoch: 1, votedId: -1, leaderId: -1 } });
+  n.tick(0);
+  assert.equal(n.status().role, Role.Observer);
+  let r = settle(n);
+  assert.equal(r.roleChanged?.role, Role.Observer);
+  const first = only(r.send, 'FetchRequest');
+  assert.equal(first.replicaId, 9);
+  // That voter does not know a leader in epoch 1: the next fetch goes to the next voter after a backoff.
+  n.step(5, {
+    type: 'FetchResponse', from: first.to, to: 9, correlationId: first.correlationId, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER,
+    highWatermark: -1n, logStartOffset: -1n, divergingEpoch: null, snapshotId: null, records: [], currentLeader: { leaderId: -1, leaderEpoch: 1 },
+  });
+  assert.equal(n.ready().send.length, 0, 'backs off');
+  n.tick(60);
+  const second = only(n.ready().send, 'FetchRequest');
+  assert.equal(second.to, (first.to + 1) % 3);
+  // The next voter names the leader of a newer epoch (the observer's epoch is fenced).
+  n.step(65, {
+    type: 'FetchResponse', from: second.to, to: 9, correlationId: second.correlationId, errorCode: ErrorCode.FENCED_LEADER_EPOCH,
+    highWatermark: -1n, logStartOffset: -1n, divergingEpoch: null, snapshotId: null, records: [], currentLeader: { leaderId: 2, leaderEpoch: 3 },
+  });
+  r = n.ready();
+  assert.deepEqual(r.quorumState, { leaderEpoch: 3, votedId: -1, leaderId: 2 });
+  assert.deepEqual(r.roleChanged, { role: Role.Observer, epoch: 3, leaderId: 2 });
+  const fetch = only(r.send, 'FetchRequest', 2);
+  assert.equal(fetch.currentLeaderEpoch, 3);
+  n.step(70, {
+    type: 'FetchResponse', from: 2, to: 9, correlationId: fetch.correlationId, errorCode: 0, highWatermark: 3n, logStartOffset: 0n,
+    divergingEpoch: null, snapshotId: null, records: entries([3, 3], 1n), currentLeader: { leaderId: 2, leaderEpoch: 3 },
+  });
+  r = settle(n);
+  assert.deepEqual(r.committed.map((e) => e.offset), [0n, 1n, 2n], 'its high watermark comes from the leader');
+  assert.equal(n.status().highWatermark, 3n);
+  assert.deepEqual(n.propose(70, [Buffer.from('x')]), { error: 'NOT_LEADER', leaderId: 2 });
+  // A vote request is refused without any state change.
+  n.step(80, { type: 'VoteRequest', from: 1, to: 9, correlationId: 5, candidateEpoch: 4, candidateId: 1, lastOffsetEpoch: 3, lastOffset: 9n, preVote: false });
+  r = n.ready();
+  assert.equal(only(r.send, 'VoteResponse').voteGranted, false);
+  assert.equal(r.quorumState, undefined);
+  // The leader goes silent: after the fetch timeout the observer forgets it and asks the voters again;
+  // however long it waits it never sends a Vote.
+  const sent: RaftMessage[] = [];
+  for (let t = 100; t <= 20_000; t += 50) {
+    n.tick(t);
+    sent.push(...n.ready().send);
+  }
+  assert.equal(sent.filter((m) => m.type === 'VoteRequest').length, 0);
+  assert.equal(n.status().leaderId, -1, 'the silent leader is forgotten');
+  assert.equal(n.status().epoch, 3);
+  assert.ok(new Set(sent.filter((m) => m.type === 'FetchRequest').map((m) => m.to)).size === 3, 'discovery asks every voter');
+});
+
+test('the leader tracks observers apart from voters: they never count for the high watermark and expire', () => {
+  const n = new RaftNode({ ...config(0), observerExpiryMs: 10_000 }, { quorumState: { ...EMPTY_QUORUM_STATE }, entries: [] });
+  const t = elect(n);
+  settle(n);
+  assert.equal(n.status().endOffset, 1n);
+  const fetch = (from: number, fetchOffset: bigint, atMs: number): RaftMessage[] => {
+    n.step(atMs, { type: 'FetchRequest', from, to: 0, correlationId: from * 100 + Number(fetchOffset), replicaId: from, maxWaitMs: 0, maxBytes: 1024, currentLeaderEpoch: 1, fetchOffset, lastFetchedEpoch: fetchOffset === 0n ? 0 : 1 });
+    return n.ready().send;
+  };
+  assert.equal(only(fetch(7, 0n, t), 'FetchResponse', 7).records.length, 1, 'an observer is served');
+  fetch(7, 1n, t + 1);
+  fetch(8, 1n, t + 2);
+  assert.equal(n.status().highWatermark, 0n, 'two observers at the log end do not make a majority');
+  const observers = n.status().observers;
+  assert.deepEqual(observers.map((o) => [o.nodeId, o.endOffset]), [[7, 1n], [8, 1n]]);
+  assert.equal(observers[0]!.lastCaughtUpTimestampMs, t + 1);
+  assert.deepEqual(n.status().voters.map((v) => v.nodeId), [0, 1, 2]);
+  fetch(1, 1n, t + 3);
+  assert.equal(n.status().highWatermark, 1n, 'a voter does');
+  // Observer 8 keeps fetching, 7 stops: 7 expires after observerExpiryMs.
+  for (let at = t + 1000; at <= t + 12_000; at += 1000) {
+    fetch(1, 1n, at);
+    fetch(8, 1n, at);
+    n.tick(at);
+    n.ready();
+  }
+  assert.deepEqual(n.status().observers.map((o) => o.nodeId), [8]);
+  assert.equal(n.status().role, Role.Leader);
+});

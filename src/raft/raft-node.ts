@@ -1,4 +1,4 @@
-// One KRaft voter as a pure state machine (the etcd-io/raft shape): inputs arrive through tick(),
+// One KRaft node (a voter or an observer) as a pure state machine (the etcd-io/raft shape): inputs arrive through tick(),
 // step(), propose(), flushed() and snapshot(); ready() returns what the caller must persist, send
 // and apply. No clock, randomness or IO here: time is an argument, randomness is injected.
 // Semantics follow Kafka's KafkaRaftClient (KIP-595, KIP-630 snapshots, KIP-996 pre-vote).
@@ -35,6 +35,10 @@ const DEFAULT_FETCH_MAX_WAIT_MS = 100;
 const MAX_COMMITTED_PER_READY = 4096;
 /** A leader resigns when fewer than a majority fetched within this many fetch timeouts (Kafka's check quorum). */
 const CHECK_QUORUM_FACTOR = 1.5;
+/** Kafka's observer expiry: a leader lists an observer until it has not fetched for 5 minutes. */
+const DEFAULT_OBSERVER_EXPIRY_MS = 5 * 60 * 1000;
+/** Observers a leader tracks at once; fetches of further ones are served but not listed. */
+const MAX_OBSERVERS = 1024;
 /** Largest snapshot a follower accepts (bounds memory while chunks arrive). */
 const MAX_SNAPSHOT_BYTES = 1 << 30;
 const EMPTY: Buffer = Buffer.alloc(0);
@@ -78,12 +82,26 @@ function minBig(a: bigint, b: bigint): bigint {
   return a < b ? a : b;
 }
 
-/** One voter of the metadata quorum. See README.md for the contract and invariants. */
+function newReplicaState(): ReplicaState {
+  return { endOffset: -1n, lastFetchTimestampMs: -1, lastCaughtUpTimestampMs: -1, lastFetchLeaderEndOffset: -1n };
+}
+
+function replicaStatus(nodeId: number, r: ReplicaState): ReplicaStatus {
+  return { nodeId, endOffset: r.endOffset, lastFetchTimestampMs: r.lastFetchTimestampMs, lastCaughtUpTimestampMs: r.lastCaughtUpTimestampMs };
+}
+
+/**
+ * One member of the metadata quorum: a voter, or an observer when its id is not among the voters
+ * (it only follows the log). See README.md for the contract and invariants.
+ */
 export class RaftNode {
-  private readonly config: Readonly<RaftConfig> & { fetchMaxWaitMs: number };
+  private readonly config: Readonly<RaftConfig> & { fetchMaxWaitMs: number; observerExpiryMs: number };
   private readonly nodeId: number;
   private readonly voters: readonly number[];
+  /** The voters other than this node (all of them on an observer). */
   private readonly others: readonly number[];
+  /** Not a voter: never votes, stands or leads; finds the leader by fetching from the voters in turn. */
+  private readonly isObserver: boolean;
   private readonly majority: number;
   private readonly log: RaftLog;
 
@@ -119,20 +137,33 @@ export class RaftNode {
   /** A fetch of this follower term succeeded: the leader is alive, so refuse pre-votes (KIP-996). */
   private fetchedFromLeader = false;
   private snapshotFetch: SnapshotFetch | null = null;
+  /** Leader: the other voters' progress. */
   private readonly replicas = new Map<number, ReplicaState>();
+  /** Leader: observers' progress, by node id; never counted for the high watermark. */
+  private readonly observers = new Map<number, ReplicaState>();
+  /** Observer without a leader: the voter its next discovery fetch goes to (round robin). */
+  private discoveryIndex = 0;
   private readonly parked = new Map<number, { request: FetchRequest; deadlineMs: number }>();
   private epochStartOffset = 0n;
   private leaderSinceMs = 0;
   private preferredSuccessors: number[] = [];
 
   constructor(config: RaftConfig, restored: RestoredState) {
-    assert(config.voters.includes(config.nodeId), `node ${config.nodeId} is not among the voters ${config.voters.join(',')}`);
+    assert(config.voters.length > 0, 'no voters');
     assert(new Set(config.voters).size === config.voters.length, 'duplicate voter ids');
     assert(config.electionTimeoutMs > 0 && config.fetchTimeoutMs > 0 && config.requestTimeoutMs > 0, 'timeouts must be positive');
-    this.config = { ...config, fetchMaxWaitMs: config.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS };
+    this.config = {
+      ...config,
+      fetchMaxWaitMs: config.fetchMaxWaitMs ?? DEFAULT_FETCH_MAX_WAIT_MS,
+      observerExpiryMs: config.observerExpiryMs ?? DEFAULT_OBSERVER_EXPIRY_MS,
+    };
+    assert(this.config.observerExpiryMs > 0, 'observerExpiryMs must be positive');
     this.nodeId = config.nodeId;
     this.voters = [...config.voters];
     this.others = this.voters.filter((v) => v !== this.nodeId);
+    this.isObserver = this.others.length === this.voters.length;
+    // Observers start discovery at a random voter, so that many brokers do not all ask the same one.
+    if (this.isObserver) this.discoveryIndex = Math.floor(config.random() * this.voters.length);
     this.majority = Math.floor(this.voters.length / 2) + 1;
     const q = restored.quorumState;
     assert(q.leaderId === -1 || this.voters.includes(q.leaderId), `restored leader ${q.leaderId} is not a voter`);
@@ -153,6 +184,13 @@ export class RaftNode {
   tick(nowMs: number): void {
     this.advance(nowMs);
     this.expireInflight(nowMs);
+    if (this.isObserver) {
+      // An observer never stands for election: a leader silent for the fetch timeout is forgotten
+      // and the observer goes back to asking the voters who leads.
+      if (this.role === Role.Follower && nowMs >= this.deadlineMs) this.becomeUnattached(nowMs, this.quorum.leaderEpoch);
+      this.sendRoleRequests(nowMs);
+      return;
+    }
     switch (this.role) {
       case Role.Unattached:
       case Role.Follower:
@@ -165,17 +203,19 @@ export class RaftNode {
         break;
       case Role.Leader:
         this.expireParked(nowMs);
+        this.expireObservers(nowMs);
         this.checkQuorum(nowMs);
         break;
     }
     this.sendRoleRequests(nowMs);
   }
 
-  /** Handles a request or response from another voter. */
+  /** Handles a request or response from another voter, or a Fetch/FetchSnapshot request from an observer. */
   step(nowMs: number, message: RaftMessage): void {
     this.advance(nowMs);
     assert(message.to === this.nodeId, `message for ${message.to} delivered to ${this.nodeId}`);
-    if (!this.others.includes(message.from)) return; // observers are not supported yet
+    const fromObserver = message.type === 'FetchRequest' || message.type === 'FetchSnapshotRequest';
+    if (!this.others.includes(message.from) && !(fromObserver && message.from !== this.nodeId && message.from >= 0)) return;
     switch (message.type) {
       case 'VoteRequest': this.onVoteRequest(nowMs, message); break;
       case 'VoteResponse': this.onVoteResponse(nowMs, message); break;
@@ -251,7 +291,7 @@ export class RaftNode {
     if (this.quorumDirty) ready.quorumState = { ...this.quorum };
     if (this.pendingSnapshotInstall) ready.snapshotToInstall = this.pendingSnapshotInstall;
     if (this.pendingTruncateTo !== undefined) ready.truncateTo = this.pendingTruncateTo;
-    if (this.roleDirty && this.started) ready.roleChanged = { role: this.role, epoch: this.quorum.leaderEpoch, leaderId: this.currentLeaderId() };
+    if (this.roleDirty && this.started) ready.roleChanged = { role: this.reportedRole(), epoch: this.quorum.leaderEpoch, leaderId: this.currentLeaderId() };
     this.quorumDirty = false;
     this.pendingSnapshotInstall = undefined;
     this.pendingTruncateTo = undefined;
@@ -272,14 +312,14 @@ export class RaftNode {
     const voters: ReplicaStatus[] = this.voters.map((nodeId) => {
       if (this.role === Role.Leader) {
         if (nodeId === this.nodeId) return { nodeId, endOffset: this.flushedEnd, lastFetchTimestampMs: this.nowMs, lastCaughtUpTimestampMs: this.nowMs };
-        const r = this.replicas.get(nodeId)!;
-        return { nodeId, endOffset: r.endOffset, lastFetchTimestampMs: r.lastFetchTimestampMs, lastCaughtUpTimestampMs: r.lastCaughtUpTimestampMs };
+        return replicaStatus(nodeId, this.replicas.get(nodeId)!);
       }
       return { nodeId, endOffset: nodeId === this.nodeId ? this.log.endOffset : -1n, lastFetchTimestampMs: -1, lastCaughtUpTimestampMs: -1 };
     });
+    const observers = [...this.observers].sort(([a], [b]) => a - b).map(([nodeId, r]) => replicaStatus(nodeId, r));
     return {
       nodeId: this.nodeId,
-      role: this.role,
+      role: this.reportedRole(),
       leaderId: this.currentLeaderId(),
       epoch: this.quorum.leaderEpoch,
       votedId: this.quorum.votedId,
@@ -289,6 +329,7 @@ export class RaftNode {
       flushedEndOffset: this.flushedEnd,
       lastEpoch: this.log.lastEpoch,
       voters,
+      observers,
     };
   }
 
@@ -321,12 +362,18 @@ export class RaftNode {
       this.nextFetchMs = nowMs;
     } else {
       this.role = Role.Unattached;
-      this.deadlineMs = nowMs + this.randomElectionTimeoutMs();
+      this.deadlineMs = this.isObserver ? nowMs : nowMs + this.randomElectionTimeoutMs();
+      this.nextFetchMs = nowMs;
     }
   }
 
   private randomElectionTimeoutMs(): number {
     return this.config.electionTimeoutMs + Math.floor(this.config.random() * this.config.electionJitterMs);
+  }
+
+  /** Observers report one role whether or not they follow a leader (Kafka's "observer" state). */
+  private reportedRole(): Role {
+    return this.isObserver ? Role.Observer : this.role;
   }
 
   private currentLeaderId(): number {
@@ -352,6 +399,7 @@ export class RaftNode {
     this.fetchedFromLeader = false;
     this.snapshotFetch = null;
     this.replicas.clear();
+    this.observers.clear();
     this.parked.clear();
     this.roleDirty = true;
   }
@@ -362,7 +410,9 @@ export class RaftNode {
     else this.setQuorum({ ...q, leaderId: -1 });
     this.resetRoleState();
     this.role = Role.Unattached;
-    this.deadlineMs = nowMs + this.randomElectionTimeoutMs();
+    // Only a voter's unattached timer means anything (it starts an election); an observer fetches at once.
+    this.deadlineMs = this.isObserver ? nowMs : nowMs + this.randomElectionTimeoutMs();
+    this.nextFetchMs = nowMs;
   }
 
   private becomeFollower(nowMs: number, epoch: number, leaderId: number): void {
@@ -383,6 +433,7 @@ export class RaftNode {
   }
 
   private becomeProspective(nowMs: number): void {
+    assert(!this.isObserver, `observer ${this.nodeId} would stand for election`);
     this.resetRoleState();
     this.role = Role.Prospective;
     this.deadlineMs = nowMs + this.randomElectionTimeoutMs();
@@ -412,7 +463,7 @@ export class RaftNode {
     this.resetRoleState();
     this.role = Role.Leader;
     this.leaderSinceMs = nowMs;
-    for (const v of this.others) this.replicas.set(v, { endOffset: -1n, lastFetchTimestampMs: -1, lastCaughtUpTimestampMs: -1, lastFetchLeaderEndOffset: -1n });
+    for (const v of this.others) this.replicas.set(v, newReplicaState());
     // Kafka's LeaderChange control record: only entries of the current epoch commit by counting.
     this.epochStartOffset = this.log.endOffset;
     this.appendLocal([{ offset: this.log.endOffset, epoch: this.quorum.leaderEpoch, data: EMPTY, control: true }]);
@@ -507,8 +558,20 @@ export class RaftNode {
         this.maybeSendFetch(nowMs);
         break;
       case Role.Unattached:
+        if (this.isObserver) this.maybeSendDiscoveryFetch(nowMs);
         break;
     }
+  }
+
+  /**
+   * An observer without a leader fetches from the voters in turn (Kafka's bootstrap servers): the
+   * answer's currentLeader names the leader, or the next voter is asked after a backoff.
+   */
+  private maybeSendDiscoveryFetch(nowMs: number): void {
+    if (this.fetchInflight !== null || nowMs < this.nextFetchMs || this.flushedEnd < this.log.endOffset) return;
+    const to = this.voters[this.discoveryIndex % this.voters.length]!;
+    this.discoveryIndex = (this.discoveryIndex + 1) % this.voters.length;
+    this.sendFetch(nowMs, to, 0);
   }
 
   private maybeSendFetch(nowMs: number): void {
@@ -525,11 +588,15 @@ export class RaftNode {
     }
     // A voter acknowledges (by its fetch offset) only what it has flushed.
     if (this.flushedEnd < this.log.endOffset) return;
+    this.sendFetch(nowMs, leaderId, this.config.fetchMaxWaitMs);
+  }
+
+  private sendFetch(nowMs: number, to: number, maxWaitMs: number): void {
     const fetchOffset = this.log.endOffset;
-    const correlationId = (this.fetchInflight = this.newRequest('fetch', leaderId, nowMs, false, fetchOffset));
+    const correlationId = (this.fetchInflight = this.newRequest('fetch', to, nowMs, false, fetchOffset));
     this.outbox.push({
-      type: 'FetchRequest', from: this.nodeId, to: leaderId, correlationId, replicaId: this.nodeId,
-      maxWaitMs: this.config.fetchMaxWaitMs, maxBytes: this.config.fetchMaxBytes,
+      type: 'FetchRequest', from: this.nodeId, to, correlationId, replicaId: this.nodeId,
+      maxWaitMs, maxBytes: this.config.fetchMaxBytes,
       currentLeaderEpoch: this.quorum.leaderEpoch, fetchOffset, lastFetchedEpoch: this.log.lastEpoch,
     });
   }
@@ -562,7 +629,8 @@ export class RaftNode {
 
   private onVoteRequest(nowMs: number, m: VoteRequest): void {
     let granted = false;
-    if (m.candidateId === m.from && m.candidateEpoch >= this.quorum.leaderEpoch) {
+    // An observer has no vote: it refuses without touching its state (voters never ask it anyway).
+    if (!this.isObserver && m.candidateId === m.from && m.candidateEpoch >= this.quorum.leaderEpoch) {
       if (!m.preVote && m.candidateEpoch > this.quorum.leaderEpoch) this.becomeUnattached(nowMs, m.candidateEpoch);
       const myLastEpoch = this.log.lastEpoch;
       const logOk = m.lastOffsetEpoch > myLastEpoch || (m.lastOffsetEpoch === myLastEpoch && m.lastOffset >= this.log.endOffset);
@@ -650,8 +718,11 @@ export class RaftNode {
       errorCode = E.FENCED_LEADER_EPOCH;
     } else {
       if (m.leaderEpoch > this.quorum.leaderEpoch) this.becomeUnattached(nowMs, m.leaderEpoch);
-      const atMs = nowMs + this.endQuorumBackoffMs(m.preferredSuccessors);
-      if (this.role === Role.Follower && this.quorum.leaderId === m.leaderId) {
+      const atMs = nowMs + (this.isObserver ? 0 : this.endQuorumBackoffMs(m.preferredSuccessors));
+      if (this.isObserver) {
+        // No election to start: forget the resigning leader and look for the next one.
+        if (this.role === Role.Follower && this.quorum.leaderId === m.leaderId) this.becomeUnattached(nowMs, this.quorum.leaderEpoch);
+      } else if (this.role === Role.Follower && this.quorum.leaderId === m.leaderId) {
         this.leaderResigned = true;
         if (atMs < this.deadlineMs) this.deadlineMs = atMs;
       } else if (this.role === Role.Unattached && atMs < this.deadlineMs) {
@@ -700,9 +771,9 @@ export class RaftNode {
       this.outbox.push(this.fetchResponse(m, { errorCode }));
       return;
     }
-    const r = this.replicas.get(m.from)!;
-    r.lastFetchTimestampMs = nowMs;
-    this.peer(m.from).done = true; // it knows the leader: no more BeginQuorumEpoch
+    const r = this.replicaFor(nowMs, m.from);
+    if (r) r.lastFetchTimestampMs = nowMs;
+    if (this.replicas.has(m.from)) this.peer(m.from).done = true; // it knows the leader: no more BeginQuorumEpoch
     const v = this.log.validateOffsetAndEpoch(m.fetchOffset, m.lastFetchedEpoch);
     if (v.kind === 'snapshot') {
       this.outbox.push(this.fetchResponse(m, { snapshotId: v.snapshotId }));
@@ -712,12 +783,13 @@ export class RaftNode {
       this.outbox.push(this.fetchResponse(m, { divergingEpoch: v.divergingEpoch }));
       return;
     }
-    this.updateReplica(nowMs, r, m.fetchOffset);
+    if (r) this.updateReplica(nowMs, r, m.fetchOffset);
     const hwBefore = this.highWatermark;
     this.maybeAdvanceHighWatermark(nowMs);
     // A fetch that moved the high watermark is answered at once (as Kafka does), so that this
-    // voter learns the commit now instead of when its next fetch would be woken or expire.
-    if (m.fetchOffset >= this.log.endOffset && m.maxWaitMs > 0 && this.highWatermark === hwBefore) {
+    // voter learns the commit now instead of when its next fetch would be woken or expire. An
+    // observer the leader does not track (over MAX_OBSERVERS) is not parked either.
+    if (r && m.fetchOffset >= this.log.endOffset && m.maxWaitMs > 0 && this.highWatermark === hwBefore) {
       // Nothing new: park until an append, a high-watermark move or the wait expires (Kafka's purgatory).
       this.parked.set(m.from, { request: m, deadlineMs: nowMs + Math.min(m.maxWaitMs, this.config.fetchMaxWaitMs) });
       return;
@@ -737,6 +809,25 @@ export class RaftNode {
       divergingEpoch: part.divergingEpoch ?? null, snapshotId: part.snapshotId ?? null, records: part.records ?? [],
       currentLeader: { leaderId: this.currentLeaderId(), leaderEpoch: this.quorum.leaderEpoch },
     };
+  }
+
+  /** The leader's record of a fetching replica: a voter's, or an observer's (created at its first fetch, bounded). */
+  private replicaFor(nowMs: number, id: number): ReplicaState | undefined {
+    const voter = this.replicas.get(id);
+    if (voter || this.voters.includes(id)) return voter;
+    let o = this.observers.get(id);
+    if (!o) {
+      if (this.observers.size >= MAX_OBSERVERS) this.expireObservers(nowMs);
+      if (this.observers.size >= MAX_OBSERVERS) return undefined;
+      o = newReplicaState();
+      this.observers.set(id, o);
+    }
+    return o;
+  }
+
+  /** Forgets observers that have not fetched within the observer expiry (Kafka's 5 minutes). */
+  private expireObservers(nowMs: number): void {
+    for (const [id, o] of this.observers) if (nowMs - o.lastFetchTimestampMs >= this.config.observerExpiryMs) this.observers.delete(id);
   }
 
   private updateReplica(nowMs: number, r: ReplicaState, fetchOffset: bigint): void {
@@ -787,6 +878,11 @@ export class RaftNode {
     const inf = this.takeInflight(m, 'fetch');
     if (!inf) return;
     if (this.onLeaderHint(nowMs, m.currentLeader.leaderEpoch, m.currentLeader.leaderId)) return;
+    if (this.isObserver && this.role === Role.Unattached) {
+      // A discovery fetch that named no leader to follow: ask the next voter after a backoff.
+      this.nextFetchMs = nowMs + this.config.retryBackoffMs;
+      return;
+    }
     if (this.role !== Role.Follower || inf.epoch !== this.quorum.leaderEpoch || m.from !== this.quorum.leaderId) return;
     if (m.errorCode !== E.NONE) {
       this.nextFetchMs = nowMs + this.config.retryBackoffMs;
@@ -819,7 +915,8 @@ export class RaftNode {
     let chunk = EMPTY;
     let size = 0n;
     if (errorCode === E.NONE) {
-      this.replicas.get(m.from)!.lastFetchTimestampMs = nowMs;
+      const r = this.replicaFor(nowMs, m.from);
+      if (r) r.lastFetchTimestampMs = nowMs;
       if (!s || s.endOffset !== m.snapshotId.endOffset || s.epoch !== m.snapshotId.epoch) {
         errorCode = E.SNAPSHOT_NOT_FOUND;
       } else if (m.position < 0n || m.position > BigInt(s.data.length)) {

@@ -46,7 +46,10 @@ export interface LeaderIdAndEpoch {
   leaderEpoch: number;
 }
 
-/** The roles of a voter. Prospective is KIP-996's pre-vote state. */
+/**
+ * The roles of a node. Prospective is KIP-996's pre-vote state. A node that is not among the
+ * voters always reports Observer (Kafka's "observer" state); `leaderId` says whether it follows.
+ */
 export const Role = {
   Unattached: 'Unattached',
   Prospective: 'Prospective',
@@ -54,6 +57,7 @@ export const Role = {
   Leader: 'Leader',
   Follower: 'Follower',
   Resigned: 'Resigned',
+  Observer: 'Observer',
 } as const;
 export type Role = (typeof Role)[keyof typeof Role];
 
@@ -153,7 +157,7 @@ export interface FetchSnapshotResponse extends Envelope {
   unalignedRecords: Buffer;
 }
 
-/** Every message between quorum voters. */
+/** Every message between quorum members (observers send only Fetch and FetchSnapshot requests). */
 export type RaftMessage =
   | VoteRequest
   | VoteResponse
@@ -166,7 +170,10 @@ export type RaftMessage =
   | FetchSnapshotRequest
   | FetchSnapshotResponse;
 
-/** Static configuration of one voter. Timeouts in milliseconds; `random` returns [0, 1). */
+/**
+ * Static configuration of one node. Timeouts in milliseconds; `random` returns [0, 1). A node whose
+ * id is not in `voters` is an observer: it follows the log and never votes or leads.
+ */
 export interface RaftConfig {
   nodeId: number;
   voters: readonly number[];
@@ -178,6 +185,8 @@ export interface RaftConfig {
   fetchMaxBytes: number;
   /** How long the leader parks a fetch that finds no new entries (Kafka's fetch max wait). Default 100. */
   fetchMaxWaitMs?: number;
+  /** The leader forgets an observer that has not fetched for this long (Kafka: 5 minutes). Default 300000. */
+  observerExpiryMs?: number;
   random: () => number;
 }
 
@@ -209,7 +218,7 @@ export interface Ready {
   roleChanged?: { role: Role; epoch: number; leaderId: number };
 }
 
-/** Per-voter replication state as the leader sees it (DescribeQuorum's ReplicaState). */
+/** Per-replica replication state as the leader sees it (DescribeQuorum's ReplicaState). */
 export interface ReplicaStatus {
   nodeId: number;
   endOffset: bigint;
@@ -231,4 +240,6 @@ export interface RaftStatus {
   lastEpoch: number;
   /** Filled on the leader; other roles report -1 for what they do not know. */
   voters: ReplicaStatus[];
+  /** On the leader: the observers that fetched within the observer expiry, by node id; empty elsewhere. */
+  observers: ReplicaStatus[];
 }

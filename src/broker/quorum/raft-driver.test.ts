@@ -61,13 +61,14 @@ class Cluster {
     return join(this.root, `node-${id}`);
   }
 
+  /** Starts a voter, or an observer (no listener) when `id` is not a voter's. */
   async start(id: number): Promise<RaftDriver> {
-    const voter = this.voters.find((v) => v.id === id)!;
+    const voter = this.voters.find((v) => v.id === id);
     this.applied.set(id, []);
     this.snapshots.set(id, []);
     const driver = await RaftDriver.start({
       nodeId: id, clusterId: CLUSTER_ID, voters: this.voters, metadataDir: this.dir(id), ...TIMING,
-      listen: { host: voter.host, port: voter.port },
+      ...(voter ? { listen: { host: voter.host, port: voter.port } } : {}),
       onCommitted: (entries) => void this.applied.get(id)!.push(...entries),
       onSnapshot: (s) => {
         this.snapshots.get(id)!.push(s);
@@ -370,6 +371,67 @@ test('all three voters killed at once and restarted: every acknowledged entry su
     assert.deepEqual(cluster.view(3), cluster.view(1));
   } catch (err) {
     console.log(cluster.logs.slice(-60).join('\n'));
+    throw err;
+  }
+});
+
+test('an observer (3 voters + 1 broker-only node over TCP) applies exactly the committed entries, follows a new leader after a kill, and is listed by DescribeQuorum', async (t) => {
+  const cluster = await Cluster.create(3);
+  t.after(() => cluster.destroy());
+  const observerId = 4;
+  const all = [1, 2, 3, observerId];
+  try {
+    for (const v of cluster.voters) await cluster.start(v.id);
+    const observer = await cluster.start(observerId);
+    assert.equal(observer.isObserver, true);
+    assert.equal(observer.port, 0, 'an observer has no listener');
+    let leader = await cluster.stableLeader();
+    assert.equal(observer.status().role, Role.Observer);
+
+    const committed: string[] = [];
+    for (let i = 0; i < 4; i++) {
+      const batch = [`o${i}-0`, `o${i}-1`];
+      await cluster.propose(batch);
+      committed.push(...batch);
+    }
+    await waitFor('every node, the observer too, to apply the first entries', () => all.every((id) => unique(cluster.applied.get(id)!).length === committed.length));
+    assert.deepEqual(cluster.view(observerId), cluster.view(leader.status().nodeId), 'the observer applies exactly what the leader committed');
+    assert.deepEqual(unique(cluster.applied.get(observerId)!), committed);
+
+    // The observer refuses proposals and names the leader; the leader refuses elections from a non-voter.
+    await assert.rejects(observer.propose([Buffer.from('x')]), (err: unknown) => err instanceof NotLeaderError && err.leaderId === leader.status().nodeId);
+    const vote = await leader.handleRequest(ApiKey.Vote, 1, {
+      clusterId: CLUSTER_ID, voterId: leader.status().nodeId,
+      topics: [{ topicName: METADATA_TOPIC, partitions: [{ partitionIndex: 0, candidateEpoch: 99, candidateId: observerId, lastOffsetEpoch: 99, lastOffset: 999n }] }],
+    });
+    assert.equal((vote as { errorCode: number }).errorCode, ErrorCode.INCONSISTENT_VOTER_SET);
+
+    // DescribeQuorum on the leader lists the observer apart from the voters.
+    await waitFor('the leader to see the observer caught up', () => leader.status().observers.some((o) => o.nodeId === observerId && o.endOffset === leader.status().endOffset));
+    const described = await describeQuorumOverTcp(cluster.voters.find((v) => v.id === leader.status().nodeId)!);
+    const partition = described.topics[0]!.partitions[0]!;
+    assert.deepEqual(partition.currentVoters.map((v) => v.replicaId).sort(), [1, 2, 3]);
+    assert.deepEqual(partition.observers.map((o) => o.replicaId), [observerId]);
+    assert.ok(partition.observers[0]!.logEndOffset >= BigInt(committed.length), `observer log end ${partition.observers[0]!.logEndOffset}`);
+    assert.ok(partition.observers[0]!.lastFetchTimestamp > 1_600_000_000_000n);
+
+    // Kill the leader: a new one is elected and the observer follows it and receives new entries.
+    const oldLeader = leader.status().nodeId;
+    await cluster.stop(oldLeader, 'kill');
+    leader = await cluster.stableLeader(10_000);
+    assert.notEqual(leader.status().nodeId, oldLeader);
+    assert.equal(observer.status().leaderId, leader.status().nodeId);
+    for (let i = 0; i < 3; i++) {
+      await cluster.propose([`n${i}`]);
+      committed.push(`n${i}`);
+    }
+    const live = [...cluster.drivers.keys()];
+    await waitFor('the survivors and the observer to apply the new entries', () => live.every((id) => unique(cluster.applied.get(id)!).length === committed.length));
+    assert.deepEqual(unique(cluster.applied.get(observerId)!), committed);
+    assert.deepEqual(cluster.view(observerId), cluster.view(leader.status().nodeId), 'the observer and the new leader applied the same entries at the same offsets');
+    await waitFor('the new leader to list the observer', () => leader.status().observers.some((o) => o.nodeId === observerId));
+  } catch (err) {
+    console.log(cluster.logs.slice(-80).join('\n'));
     throw err;
   }
 });

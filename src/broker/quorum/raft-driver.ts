@@ -1,6 +1,7 @@
 // The imperative shell around RaftNode for the `__cluster_metadata` quorum: a clock and timers, the
 // quorum-state file and the metadata log on disk, TCP to the other voters, and the serving side of
-// the KRaft APIs. Every input (tick, message, proposal, flush, snapshot) runs through one serial
+// the KRaft APIs. A node that is not among the voters runs as an observer (a broker-only node): it
+// only fetches the log from the voters. Every input (tick, message, proposal, flush, snapshot) runs through one serial
 // queue, and each Ready is executed completely, in the documented order, before the next input.
 import { join } from 'node:path';
 import { performance } from 'node:perf_hooks';
@@ -11,7 +12,9 @@ import {
 import { ApiVersionsResponse } from '../../protocol/generated/api-versions-response.js';
 import type { DescribeQuorumRequest } from '../../protocol/generated/describe-quorum-request.js';
 import type { DescribeQuorumResponse } from '../../protocol/generated/describe-quorum-response.js';
-import { RaftNode, Role, type LogEntry, type RaftConfig, type RaftMessage, type RaftStatus, type Ready, type SnapshotId } from '../../raft/index.js';
+import {
+  RaftNode, Role, type LogEntry, type RaftConfig, type RaftMessage, type RaftStatus, type Ready, type ReplicaStatus, type SnapshotId,
+} from '../../raft/index.js';
 import { METADATA_PARTITION, METADATA_TOPIC, encodeSnapshotFile } from './metadata-batches.js';
 import { PeerTransport } from './peer-transport.js';
 import type { Connection } from '../connection.js';
@@ -46,6 +49,8 @@ export const QUORUM_DEFAULTS = Object.freeze({
   reconnectBackoffMaxMs: 1000,
   /** How often timers are checked. Samsa-only. */
   tickIntervalMs: 10,
+  /** How long the leader lists an observer that stopped fetching (KafkaRaftClient's OBSERVER_SESSION_TIMEOUT_MS). */
+  observerExpiryMs: 5 * 60 * 1000,
 });
 
 /** Proposals accepted but not yet committed. */
@@ -82,6 +87,7 @@ export interface StateSnapshot {
 
 /** Options of RaftDriver.start. Times in ms; defaults in QUORUM_DEFAULTS. */
 export interface RaftDriverOptions {
+  /** A voter's id, or any other id for an observer (process.roles=broker): it follows the log and never votes. */
   nodeId: number;
   clusterId: string;
   voters: readonly QuorumVoter[];
@@ -99,7 +105,12 @@ export interface RaftDriverOptions {
   reconnectBackoffMs?: number;
   reconnectBackoffMaxMs?: number;
   tickIntervalMs?: number;
-  /** A built-in controller listener; port 0 picks a free port. Without it, serve `handleFrame` yourself. */
+  /** The leader forgets an observer that has not fetched for this long. */
+  observerExpiryMs?: number;
+  /**
+   * A built-in controller listener; port 0 picks a free port. Without it, serve `handleFrame`
+   * yourself. An observer needs none: nobody sends it requests.
+   */
   listen?: { host: string; port: number };
   /** Committed data entries (control entries skipped), in offset order, once each per start. Awaited. */
   onCommitted: (entries: CommittedEntry[]) => void | Promise<void>;
@@ -156,10 +167,13 @@ interface QueuedInput {
   onError?: (err: Error) => void;
 }
 
-/** One voter of the metadata quorum, running. */
+/** One member of the metadata quorum (a voter, or an observer), running. */
 export class RaftDriver {
   private readonly voterIds: number[];
+  /** The voters other than this node (every voter on an observer). */
   private readonly others: number[];
+  /** Not among the voters: fetches only, never votes or leads. */
+  readonly isObserver: boolean;
   private readonly wire: WireContext;
   private readonly transport: PeerTransport;
   private server: QuorumServer | null = null;
@@ -197,8 +211,10 @@ export class RaftDriver {
     this.log = options.log ?? (() => undefined);
     this.voterIds = options.voters.map((v) => v.id);
     this.others = this.voterIds.filter((id) => id !== options.nodeId);
-    const self = options.voters.find((v) => v.id === options.nodeId)!;
-    this.wire = { clusterId: options.clusterId, endpoint: { host: self.host, port: self.port }, batchOf: (e) => this.store.batchOf(e) };
+    this.isObserver = this.others.length === this.voterIds.length;
+    // The endpoint goes into BeginQuorumEpoch/EndQuorumEpoch, which only a voter sends.
+    const self = options.voters.find((v) => v.id === options.nodeId);
+    this.wire = { clusterId: options.clusterId, endpoint: self ? { host: self.host, port: self.port } : null, batchOf: (e) => this.store.batchOf(e) };
     this.transport = new PeerTransport({
       clientId: `raft-client-${options.nodeId}`,
       peers: options.voters.filter((v) => v.id !== options.nodeId),
@@ -216,11 +232,12 @@ export class RaftDriver {
 
   /**
    * Restores the quorum state, snapshot and log from `metadataDir`, starts the timers and (with
-   * `listen`) the controller listener, and joins the quorum. A single voter elects itself at once.
+   * `listen`) the controller listener, and joins the quorum: as a voter when `nodeId` is among the
+   * voters (a single voter elects itself at once), else as an observer that follows the log.
    */
   static async start(options: RaftDriverOptions): Promise<RaftDriver> {
     const ids = options.voters.map((v) => v.id);
-    if (!ids.includes(options.nodeId)) throw new Error(`node.id ${options.nodeId} is not among controller.quorum.voters (${ids.join(',')}).`);
+    if (ids.length === 0) throw new Error('controller.quorum.voters is empty: name at least one voter as id@host:port.');
     if (new Set(ids).size !== ids.length) throw new Error(`controller.quorum.voters names a node id twice: ${ids.join(',')}.`);
     if (!options.clusterId) throw new Error('The cluster id is empty: format the metadata directory first.');
     const settings = resolveSettings(options);
@@ -257,11 +274,12 @@ export class RaftDriver {
       retryBackoffMs: settings.retryBackoffMs,
       fetchMaxBytes: settings.fetchMaxBytes,
       fetchMaxWaitMs: settings.fetchMaxWaitMs,
+      observerExpiryMs: settings.observerExpiryMs,
       random: Math.random,
     };
     const node = new RaftNode(config, { quorumState, entries: loaded.entries, ...(loaded.snapshot ? { snapshot: loaded.snapshot } : {}) });
     const driver = new RaftDriver(options, settings, node, store, quorumFile);
-    log(`raft ${options.nodeId}: restored epoch ${quorumState.leaderEpoch} (leader ${quorumState.leaderId}, voted ${quorumState.votedId}), ` +
+    log(`raft ${options.nodeId}${driver.isObserver ? ' (observer)' : ''}: restored epoch ${quorumState.leaderEpoch} (leader ${quorumState.leaderId}, voted ${quorumState.votedId}), ` +
       `log [${loaded.snapshot?.endOffset ?? 0n}, ${store.endOffset})${loaded.snapshot ? `, snapshot ${loaded.snapshot.endOffset}-${loaded.snapshot.epoch}` : ''}`);
     try {
       if (options.listen) driver.server = await QuorumServer.listen(options.listen.host, options.listen.port, (frame, connection) => driver.handleFrame(frame, connection), log);
@@ -295,6 +313,7 @@ export class RaftDriver {
         return Promise.reject(new KafkaError(ErrorCode.RECORD_LIST_TOO_LARGE, `A metadata record of ${r.length} bytes exceeds the fetch size of ${this.settings.fetchMaxBytes} bytes.`));
       }
     }
+    if (this.isObserver) return Promise.reject(new NotLeaderError(this.leaderOrNull(), `node ${this.options.nodeId} is an observer of the metadata quorum, not a voter`));
     if (this.stopping) return Promise.reject(new NotLeaderError(null, 'this controller is shutting down'));
     if (this.proposals.length >= MAX_PENDING_PROPOSALS) {
       return Promise.reject(new KafkaError(ErrorCode.THROTTLING_QUOTA_EXCEEDED, `${MAX_PENDING_PROPOSALS} metadata proposals are waiting to commit; retry later.`));
@@ -361,7 +380,11 @@ export class RaftDriver {
     const decoded = decodeInboundRequest(apiKey, apiVersion, body, { clusterId: this.options.clusterId, nodeId: this.options.nodeId, correlationId });
     if ('response' in decoded) return Promise.resolve(decoded.response);
     const message = decoded.message;
-    if (!this.others.includes(message.from)) return Promise.resolve(topLevelError(apiKey, ErrorCode.INCONSISTENT_VOTER_SET));
+    // Observers (not voters) may fetch the log; only voters take part in elections.
+    const fetching = message.type === 'FetchRequest' || message.type === 'FetchSnapshotRequest';
+    if (!this.others.includes(message.from) && !(fetching && message.from >= 0 && message.from !== this.options.nodeId)) {
+      return Promise.resolve(topLevelError(apiKey, ErrorCode.INCONSISTENT_VOTER_SET));
+    }
     if (this.inbound.size >= MAX_PENDING_INBOUND) return Promise.resolve(topLevelError(apiKey, ErrorCode.BROKER_NOT_AVAILABLE));
     return new Promise<object>((resolve) => {
       const maxWaitMs = message.type === 'FetchRequest' ? Math.min(message.maxWaitMs, this.settings.fetchMaxWaitMs) : 0;
@@ -399,6 +422,11 @@ export class RaftDriver {
     const s = this.node.status();
     const errorCode = !known ? ErrorCode.UNKNOWN_TOPIC_OR_PARTITION : s.role === Role.Leader ? ErrorCode.NONE : ErrorCode.NOT_LEADER_OR_FOLLOWER;
     const ms = (t: number): bigint => (t < 0 ? -1n : BigInt(Math.floor(t)));
+    const replicaStates = (replicas: readonly ReplicaStatus[]): DescribeQuorumResponse['topics'][number]['partitions'][number]['currentVoters'] =>
+      errorCode !== ErrorCode.NONE ? [] : replicas.map((r) => ({
+        replicaId: r.nodeId, replicaDirectoryId: ZERO_UUID, logEndOffset: r.endOffset,
+        lastFetchTimestamp: ms(r.lastFetchTimestampMs), lastCaughtUpTimestamp: ms(r.lastCaughtUpTimestampMs),
+      }));
     return {
       errorCode: ErrorCode.NONE,
       errorMessage: null,
@@ -407,11 +435,8 @@ export class RaftDriver {
         partitions: [{
           partitionIndex: METADATA_PARTITION, errorCode, errorMessage: null,
           leaderId: s.leaderId, leaderEpoch: s.epoch, highWatermark: errorCode === ErrorCode.NONE ? s.highWatermark : -1n,
-          currentVoters: errorCode !== ErrorCode.NONE ? [] : s.voters.map((v) => ({
-            replicaId: v.nodeId, replicaDirectoryId: ZERO_UUID, logEndOffset: v.endOffset,
-            lastFetchTimestamp: ms(v.lastFetchTimestampMs), lastCaughtUpTimestamp: ms(v.lastCaughtUpTimestampMs),
-          })),
-          observers: [],
+          currentVoters: replicaStates(s.voters),
+          observers: replicaStates(s.observers),
         }],
       }],
       nodes: this.options.voters.map((v) => ({ nodeId: v.id, listeners: [{ name: CONTROLLER_LISTENER, host: v.host, port: v.port }] })),
