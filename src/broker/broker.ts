@@ -217,6 +217,11 @@ export class Broker {
     return this.config.nodeId;
   }
 
+  /** Whether this node has the broker role (process.roles); a controller-only node serves no clients. */
+  get isBroker(): boolean {
+    return this.config.processRoles.includes('broker');
+  }
+
   /** Opens storage, replays metadata, registers this broker and starts the listeners. */
   static async start(config: BrokerConfig, log: Logger = console.log): Promise<Broker> {
     const logDirs = [...config.logDirs];
@@ -241,9 +246,11 @@ export class Broker {
       log,
     });
     await broker.waitForLeader();
-    broker.lifecycle.start();
-    if (!(await broker.lifecycle.waitUntilRunning(QUORUM_WAIT_MS))) {
-      log(`WARN: broker ${config.nodeId} is not unfenced yet (no active controller reachable?); serving anyway and retrying in the background`);
+    if (broker.isBroker) {
+      broker.lifecycle.start();
+      if (!(await broker.lifecycle.waitUntilRunning(QUORUM_WAIT_MS))) {
+        log(`WARN: broker ${config.nodeId} is not unfenced yet (no active controller reachable?); serving anyway and retrying in the background`);
+      }
     }
     await broker.partitions.sync(broker.image);
     broker.replicas.onMetadata();
@@ -282,6 +289,12 @@ export class Broker {
 
   private async listen(): Promise<void> {
     const controllerNames = new Set(this.config.controllerListenerNames);
+    if (!this.isBroker) {
+      const port = this.quorum.port;
+      const listener = this.config.listeners.find((l) => controllerNames.has(l.name));
+      this.log(`Samsa controller ${this.nodeId} (cluster ${this.clusterId}) listening on ${listener?.name ?? 'CONTROLLER'}://${listener?.host ?? ''}:${port}`);
+      return;
+    }
     const limits = {
       maxRequestBytes: this.config.getNumber('socket.request.max.bytes'),
       maxQueuedRequests: Math.max(1, Math.min(this.config.getNumber('queued.max.requests'), 1000)),
@@ -339,10 +352,18 @@ export class Broker {
     every(this.config.getNumber('log.flush.start.offset.checkpoint.interval.ms'), 'log start offset checkpoint', () => this.logs.checkpointLogStartOffsetsAsync());
   }
 
-  /** The active controller's id: the metadata quorum's leader (this node when it is the only voter). */
+  /**
+   * The controller id Metadata and DescribeCluster report: the active controller when it is also a
+   * broker (combined mode), else a live broker.
+   */
   controllerId(): number {
     const leaderId = this.quorum.status().leaderId ?? -1;
-    return leaderId >= 0 ? leaderId : -1;
+    // Clients connect to the controller id they are given: with separate roles the active
+    // controller has no broker listener, so (as Kafka does) they get a live broker instead.
+    const live = this.image.liveBrokers();
+    if (leaderId >= 0 && live.some((b) => b.brokerId === leaderId)) return leaderId;
+    if (live.length === 0) return leaderId >= 0 && this.isBroker ? leaderId : -1;
+    return live.some((b) => b.brokerId === this.nodeId) ? this.nodeId : live[0]!.brokerId;
   }
 
   /** The metadata quorum, for DescribeQuorum. */
@@ -587,7 +608,7 @@ export class Broker {
   async shutdown(): Promise<void> {
     if (this.stopping) return;
     // Controlled shutdown: the controller moves leadership away before this node stops serving.
-    if (this.config.controllerQuorumVoters.length > 1 && this.started) {
+    if (this.isBroker && (this.config.controllerQuorumVoters.length > 1 || !this.config.processRoles.includes('controller')) && this.started) {
       const moved = await this.lifecycle.controlledShutdown(CONTROLLED_SHUTDOWN_TIMEOUT_MS);
       this.log(moved ? `Broker ${this.nodeId}: controlled shutdown complete, leadership moved` : `WARN: broker ${this.nodeId}: controlled shutdown did not complete within ${CONTROLLED_SHUTDOWN_TIMEOUT_MS} ms; stopping anyway`);
     }
@@ -609,10 +630,23 @@ export class Broker {
   }
 }
 
-/** The controller quorum's voters; without controller.quorum.voters, this node alone. */
+/**
+ * The controller quorum's voters; without controller.quorum.voters, this node alone (combined or
+ * controller-only). A dynamic quorum (KIP-853, controller.quorum.bootstrap.servers only) is not
+ * supported: start-up stops with a message saying what to set instead.
+ */
 function quorumVoters(config: BrokerConfig): QuorumVoter[] {
   const voters = config.controllerQuorumVoters.map((v) => ({ id: v.nodeId, host: v.host, port: v.port }));
-  return voters.length > 0 ? voters : [{ id: config.nodeId, host: '127.0.0.1', port: 0 }];
+  if (voters.length > 0) return voters;
+  if (!config.processRoles.includes('controller')) {
+    throw new ConfigError([{
+      key: 'controller.quorum.voters',
+      value: '',
+      source: 'controller.quorum.bootstrap.servers',
+      message: 'A broker-only node needs controller.quorum.voters (id@host:port of every controller); Samsa does not support a dynamic quorum found through controller.quorum.bootstrap.servers yet.',
+    }]);
+  }
+  return [{ id: config.nodeId, host: '127.0.0.1', port: 0 }];
 }
 
 /** Where this node serves the KRaft APIs: its controller listener, if it has one. */

@@ -192,8 +192,11 @@ export class ControllerService {
     const active = this.host.isActiveController();
     const now = Date.now();
     if (active && !this.wasActive) {
-      // A new active controller: every live broker starts a fresh session (Kafka does the same).
-      for (const b of this.host.image.brokers.values()) if (!b.fenced) this.tracker.touch(b.brokerId, now);
+      // A new active controller: every live broker starts a fresh session (Kafka gives a whole
+      // session; live brokers learn of the new controller from the quorum at once and heartbeat
+      // within an interval, so three intervals are plenty and a dead one is fenced sooner).
+      const graceMs = Math.min(this.settings.brokerSessionTimeoutMs, 3 * this.settings.brokerHeartbeatIntervalMs + 100);
+      for (const b of this.host.image.brokers.values()) if (!b.fenced) this.tracker.touch(b.brokerId, now + graceMs - this.settings.brokerSessionTimeoutMs);
       this.lastRebalanceMs = now;
       this.host.log(`Controller: node ${this.host.nodeId} is the active controller`);
     }

@@ -165,6 +165,7 @@ export class ReplicaFetcher {
           log.truncateTo(offset);
         }
         f.truncate = false;
+        f.errorSinceMs = 0;
       }
     }
   }

@@ -28,6 +28,10 @@ export interface StartBrokerOptions {
   readonly logDir?: string;
   /** Extra environment variables (e.g. CLUSTER_ID). */
   readonly env?: Record<string, string>;
+  /** The line that says the node is up; default `listening on PLAINTEXT://host:port` (a controller-only node prints CONTROLLER). */
+  readonly readyLine?: string;
+  /** Config keys of the harness defaults to leave out (e.g. the PLAINTEXT settings of a controller-only node). */
+  readonly omit?: readonly string[];
 }
 
 /** How one broker process ended. */
@@ -169,7 +173,8 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   const readyTimeoutMs = opts.readyTimeoutMs ?? DEFAULT_READY_TIMEOUT_MS;
   const [port, controllerPort] = opts.port !== undefined && opts.controllerPort !== undefined ? [opts.port, opts.controllerPort] : await freePorts(host, 2) as [number, number];
   const logDir = opts.logDir ?? await mkdtemp(join(tmpdir(), 'samsa-test-'));
-  const config = { ...baseConfig(host, port, controllerPort, logDir), ...opts.overrides };
+  const config: Record<string, string> = { ...baseConfig(host, port, controllerPort, logDir), ...opts.overrides };
+  for (const key of opts.omit ?? []) delete config[key];
   const binPath = opts.binPath ?? brokerBinPath;
   const args = [binPath, 'server'];
   for (const [key, value] of Object.entries(config)) args.push('--override', `${key}=${value}`);
@@ -181,7 +186,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
   let forcedKill = false;
   let runs = 0;
   let lastPid = 0;
-  const readyLine = `listening on PLAINTEXT://${host}:${port}`;
+  const readyLine = opts.readyLine ?? `listening on PLAINTEXT://${host}:${port}`;
 
   const diagnostics = (): string =>
     `broker ${host}:${port} (log dir ${logDir}, ${runs} run(s))\n` +

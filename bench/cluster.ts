@@ -1,0 +1,186 @@
+/**
+ * Cluster benchmarks (issue 5), each against a fresh 3-node cluster of real processes on
+ * loopback addresses (the same harness as test/cluster, with the local-cluster failover settings):
+ *
+ *   node dist/bench/cluster.js --only failover [--trials 20]
+ *     SIGKILL of a partition's leader to the first successful acks=all produce on its successor.
+ *     A producer (Samsa's client, idempotent, acks=all) sends to a 1-partition RF-3 topic every
+ *     5 ms; the time from the kill to the first acknowledgement after it is one trial. The killed
+ *     node is restarted and the ISR allowed to fill before the next trial. Reports median and p99,
+ *     and separately the trials where the leader was also the active controller.
+ *
+ *   node dist/bench/cluster.js --only perf [--num-records 1000000]
+ *     The course's load test: `producer-perf-test --num-records 1000000 --record-size 1000
+ *     --throughput -1 --producer-props acks=1 batch.size=16384 linger.ms=50` against an
+ *     8-partition RF-3 topic; its summary line (records/sec, MB/sec, latencies).
+ *
+ * Prints a Markdown report and writes it to bench/out/cluster-*.md. Numbers, not pass/fail.
+ */
+import { spawn } from 'node:child_process';
+import { mkdirSync, writeFileSync } from 'node:fs';
+import os from 'node:os';
+import { join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import { parseArgs } from 'node:util';
+import { Admin, Producer } from '../src/client/index.js';
+import { startCluster, type ClusterHandle } from '../test/helpers/cluster.js';
+
+const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
+const samsaBin = join(repoRoot, 'bin', 'samsa.js');
+
+function delay(ms: number): Promise<void> {
+  return new Promise((r) => setTimeout(r, ms));
+}
+
+async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  for (;;) {
+    const v = await probe().catch(() => undefined);
+    if (v !== undefined) return v;
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
+    await delay(50);
+  }
+}
+
+function percentile(sorted: readonly number[], p: number): number {
+  if (sorted.length === 0) return NaN;
+  return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
+}
+
+interface Trial {
+  killed: number;
+  wasController: boolean;
+  ms: number;
+}
+
+async function benchFailover(cluster: ClusterHandle, trials: number, log: (m: string) => void): Promise<Trial[]> {
+  const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap, 'request.timeout.ms': 3000 });
+  await admin.createTopics([{ name: 'failover', numPartitions: 1, replicationFactor: 3, configs: { 'min.insync.replicas': '2' } }]);
+  const producer = new Producer({ 'bootstrap.servers': cluster.bootstrap, acks: 'all', 'linger.ms': 0, 'request.timeout.ms': 2000, 'retry.backoff.ms': 20 });
+  const acks: number[] = [];
+  let sending = true;
+  let failures = 0;
+  const loop = (async () => {
+    let i = 0;
+    while (sending) {
+      producer.send({ topic: 'failover', partition: 0, value: `v${i++}` }).then(
+        () => acks.push(Date.now()),
+        () => failures++,
+      );
+      await delay(5);
+    }
+  })();
+  const out: Trial[] = [];
+  try {
+    await until('first acknowledgements', 30_000, async () => (acks.length > 20 ? true : undefined));
+    for (let t = 0; t < trials; t++) {
+      const [d] = await admin.describeTopics(['failover']);
+      const leader = d!.partitions[0]!.leader;
+      const controller = (await admin.describeQuorum()).leaderId;
+      const killedAt = Date.now();
+      await cluster.node(leader).kill();
+      const first = await until(`an acknowledgement after killing node ${leader}`, 60_000, async () => acks.find((a) => a > killedAt));
+      out.push({ killed: leader, wasController: leader === controller, ms: first - killedAt });
+      log(`trial ${t + 1}: killed leader ${leader}${leader === controller ? ' (also the active controller)' : ''}: ${first - killedAt} ms`);
+      await cluster.node(leader).restart();
+      await until('ISR 3 again', 60_000, async () => ((await admin.describeTopics(['failover']))[0]!.partitions[0]!.isr.length === 3 ? true : undefined));
+      await delay(500);
+    }
+  } finally {
+    sending = false;
+    await loop;
+    await producer.close().catch(() => undefined);
+    await admin.close();
+  }
+  log(`${acks.length} acknowledged, ${failures} failed sends over the run`);
+  return out;
+}
+
+async function benchPerf(cluster: ClusterHandle, numRecords: number, log: (m: string) => void): Promise<string[]> {
+  const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap });
+  await admin.createTopics([{ name: 'test_topic', numPartitions: 8, replicationFactor: 3 }]);
+  await admin.close();
+  await delay(1000);
+  const args = [samsaBin, 'producer-perf-test', '--topic', 'test_topic', '--num-records', String(numRecords), '--throughput', '-1', '--record-size', '1000',
+    '--producer-props', `bootstrap.servers=${cluster.bootstrap}`, 'batch.size=16384', 'acks=1', 'linger.ms=50'];
+  log(`samsa ${args.slice(1).join(' ')}`);
+  const lines: string[] = [];
+  await new Promise<void>((resolveRun, reject) => {
+    const child = spawn(process.execPath, args, { stdio: ['ignore', 'pipe', 'pipe'] });
+    let buf = '';
+    child.stdout.on('data', (c: Buffer) => {
+      buf += c.toString();
+      const parts = buf.split('\n');
+      buf = parts.pop()!;
+      for (const l of parts) {
+        lines.push(l);
+        log(l);
+      }
+    });
+    child.stderr.on('data', (c: Buffer) => process.stderr.write(c));
+    const timer = setTimeout(() => child.kill('SIGKILL'), 15 * 60_000);
+    child.on('exit', (code) => {
+      clearTimeout(timer);
+      if (buf) lines.push(buf);
+      if (code === 0) resolveRun();
+      else reject(new Error(`producer-perf-test exited with ${code}`));
+    });
+  });
+  return lines;
+}
+
+async function main(): Promise<number> {
+  const { values } = parseArgs({ options: { only: { type: 'string', default: 'all' }, trials: { type: 'string', default: '20' }, 'num-records': { type: 'string', default: '1000000' }, 'out-dir': { type: 'string', default: join(repoRoot, 'bench', 'out') } } });
+  const only = values.only!;
+  if (!['all', 'failover', 'perf'].includes(only)) {
+    process.stderr.write(`--only must be failover, perf or all, got ${only}\n`);
+    return 2;
+  }
+  const report: string[] = [`# Cluster benchmarks, ${new Date().toISOString()}`, '', `Machine: ${os.cpus().length} cores, load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; 3 nodes (separate processes) on 127.0.0.x.`, ''];
+  const log = (m: string): void => {
+    process.stdout.write(`${m}\n`);
+  };
+  if (only === 'all' || only === 'failover') {
+    const cluster = await startCluster(3);
+    try {
+      const trials = await benchFailover(cluster, Number(values.trials), log);
+      const all = trials.map((t) => t.ms).sort((a, b) => a - b);
+      const plain = trials.filter((t) => !t.wasController).map((t) => t.ms).sort((a, b) => a - b);
+      const ctl = trials.filter((t) => t.wasController).map((t) => t.ms).sort((a, b) => a - b);
+      report.push('## Leader failover: SIGKILL of the leader to the first acks=all acknowledgement', '',
+        `\`node dist/bench/cluster.js --only failover --trials ${values.trials}\` (broker.session.timeout.ms=1500, broker.heartbeat.interval.ms=300)`, '',
+        '| trials | median ms | p99 ms | max ms |', '|---|---|---|---|',
+        `| all ${all.length} | ${percentile(all, 50)} | ${percentile(all, 99)} | ${all.at(-1)} |`,
+        `| leader only (${plain.length}) | ${percentile(plain, 50)} | ${percentile(plain, 99)} | ${plain.at(-1) ?? '-'} |`,
+        `| leader was also the active controller (${ctl.length}) | ${percentile(ctl, 50)} | ${percentile(ctl, 99)} | ${ctl.at(-1) ?? '-'} |`, '',
+        `Trials (ms): ${trials.map((t) => `${t.ms}${t.wasController ? '*' : ''}`).join(', ')} (* = the active controller was killed too)`, '');
+    } finally {
+      await cluster.cleanup();
+    }
+  }
+  if (only === 'all' || only === 'perf') {
+    const cluster = await startCluster(3);
+    try {
+      const lines = await benchPerf(cluster, Number(values['num-records']), log);
+      report.push('## producer-perf-test against the 3-node cluster', '',
+        `\`samsa producer-perf-test --topic test_topic --num-records ${values['num-records']} --throughput -1 --record-size 1000 --producer-props bootstrap.servers=<3 nodes> batch.size=16384 acks=1 linger.ms=50\`, topic with 8 partitions, RF 3`, '',
+        '```', lines.at(-1) ?? '(no output)', '```', '');
+    } finally {
+      await cluster.cleanup();
+    }
+  }
+  const text = report.join('\n');
+  mkdirSync(values['out-dir']!, { recursive: true });
+  const file = join(values['out-dir']!, `cluster-${new Date().toISOString().replace(/[:.]/g, '-')}.md`);
+  writeFileSync(file, text);
+  process.stdout.write(`\n${text}\n(written to ${file})\n`);
+  return 0;
+}
+
+main().then(
+  (code) => process.exit(code),
+  (error: Error) => {
+    process.stderr.write(`${error.stack}\n`);
+    process.exit(1);
+  },
+);
