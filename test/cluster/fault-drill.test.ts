@@ -198,7 +198,7 @@ test('fault drill: controller kills, quorum loss refuses writes, recovery withou
       const moved = acked.filter((x) => at.get(`${x.partition}:${x.offset}`) !== x.value).map((x) => x.value);
       t.diagnostic(`${acked.length} acknowledged, ${read.records.length} in the log, ${errors(producer.lines).length} producer errors`);
       assert.deepEqual({ missing, duplicated, moved }, { missing: [], duplicated: [], moved: [] });
-      assert.ok(acked.length >= 20, `only ${acked.length} records were acknowledged`);
+      assert.ok(acked.length >= 10, `only ${acked.length} records were acknowledged`);
     } finally {
       if (!existsSync(stopFile)) writeFileSync(stopFile, 'stop');
       await producer.signal('SIGKILL');
