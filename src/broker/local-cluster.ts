@@ -66,6 +66,8 @@ export const LOCAL_FAILOVER_SETTINGS: Readonly<Record<string, string>> = {
   'broker.heartbeat.interval.ms': '300',
   'replica.lag.time.max.ms': '5000',
   'replica.fetch.backoff.ms': '200',
+  'controller.quorum.fetch.timeout.ms': '1000',
+  'controller.quorum.election.timeout.ms': '500',
 };
 
 const CONTROL_TIMEOUT_MS = 45_000;

@@ -254,20 +254,8 @@ export class ReplicaFetcher {
   }
 
   private append(f: Fetched, records: Buffer, nowMs: bigint): void {
-    const log = f.hosted.log;
-    let pos = 0;
-    while (pos + 12 <= records.length) {
-      const size = 12 + records.readInt32BE(pos + 8);
-      if (pos + size > records.length) break; // a partial trailing batch: fetched again next time
-      const batch = records.subarray(pos, pos + size);
-      const baseOffset = batch.readBigInt64BE(0);
-      if (baseOffset < log.logEndOffset) {
-        pos += size;
-        continue;
-      }
-      log.appendAsFollower(Buffer.from(batch), nowMs);
-      pos += size;
-    }
+    // Batches are CRC-checked here (the leader skips its read-side check for replica fetches).
+    f.hosted.log.appendBatchesAsFollower(records, nowMs);
   }
 
   /** Stops the loop and closes the connection. */

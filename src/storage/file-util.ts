@@ -79,6 +79,23 @@ export function writeFullySync(fd: number, data: Buffer, position: number): void
   }
 }
 
+/** Writes every chunk, in order, starting at `position` (vectored, retrying short writes). */
+export function writevFullySync(fd: number, chunks: readonly Buffer[], position: number): void {
+  let list = [...chunks];
+  let at = position;
+  while (list.length > 0) {
+    let n = fs.writevSync(fd, list, at);
+    assert(n > 0, 'writevSync wrote nothing');
+    at += n;
+    while (list.length > 0 && n >= list[0]!.length) {
+      n -= list[0]!.length;
+      list.shift();
+    }
+    if (n > 0) list[0] = list[0]!.subarray(n);
+    // Kernels write at most IOV_MAX chunks at once: the loop goes on with the rest.
+  }
+}
+
 /** Reads exactly `length` bytes at `position` (fewer only at end of file); returns the bytes read. */
 export function readFullySync(fd: number, buf: Buffer, length: number, position: number): number {
   let done = 0;

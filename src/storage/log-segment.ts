@@ -3,7 +3,7 @@ import path from 'node:path';
 import { assert } from '../common/assert.js';
 import { BatchHeader, readBatchInfo, type BatchInfo } from '../protocol/records/batch-header.js';
 import { LOCATE_CHUNK_BYTES, scanBatches, type ScanEnd, type ScannedBatch } from './batch-scanner.js';
-import { fsyncAsync, offsetFileName, readFullySync, writeFullySync } from './file-util.js';
+import { fsyncAsync, offsetFileName, readFullySync, writeFullySync, writevFullySync } from './file-util.js';
 import { OffsetIndex, TimeIndex, type TimestampOffset } from './segment-index.js';
 
 /** File name suffixes of one segment, as Kafka names them. */
@@ -79,6 +79,9 @@ export class LogSegment {
   offsetOfMaxTimestamp = -1n;
   /** Whether bytes were written since the last fsync. */
   dirty = false;
+  /** Bytes of deferred appends not written yet, and where they start. */
+  private pending: Buffer[] = [];
+  private pendingPosition = 0;
   /** Whether this is the partition's active (last) segment. */
   active = false;
   private fd: number | null = null;
@@ -161,12 +164,22 @@ export class LogSegment {
     return truncatedBytes;
   }
 
-  /** Appends one batch whose offsets are already assigned; maintains both indexes. */
-  append(batch: Buffer, lastOffset: bigint, maxTimestampMs: bigint, nowMs: bigint): void {
+  /**
+   * Appends one batch whose offsets are already assigned; maintains both indexes. With `defer`,
+   * the bytes are queued and written (one vectored write for the run) by `writePending`, which the
+   * caller runs before it returns control; reads write pending bytes first.
+   */
+  append(batch: Buffer, lastOffset: bigint, maxTimestampMs: bigint, nowMs: bigint, defer = false): void {
     assert(!this.closed, 'append to a closed segment');
     assert(lastOffset - this.baseOffset <= 0x7fffffffn, 'offset not relative to segment base');
     const position = this.sizeBytes;
-    writeFullySync(this.acquireFd(), batch, position);
+    if (defer) {
+      if (this.pending.length === 0) this.pendingPosition = position;
+      this.pending.push(batch);
+    } else {
+      this.writePending();
+      writeFullySync(this.acquireFd(), batch, position);
+    }
     this.sizeBytes += batch.length;
     this.dirty = true;
     if (this.createdMs === null) this.createdMs = nowMs;
@@ -216,7 +229,16 @@ export class LogSegment {
   }
 
   /** Reads `length` bytes at `position` with one positional read (clamped to the valid size). */
+  /** Writes the bytes of deferred appends (one vectored write). */
+  writePending(): void {
+    if (this.pending.length === 0) return;
+    const chunks = this.pending;
+    this.pending = [];
+    writevFullySync(this.acquireFd(), chunks, this.pendingPosition);
+  }
+
   readAt(position: number, length: number): Buffer {
+    this.writePending();
     const wanted = Math.max(0, Math.min(length, this.sizeBytes - position));
     const buf = Buffer.allocUnsafe(wanted);
     this.pins++;

@@ -299,6 +299,31 @@ describe('PartitionLog offsets management', () => {
     await log.close();
   });
 
+  it('appends a replica fetch as one write per segment: same bytes and offsets as the leader, rolls, overlaps and partial tails', async () => {
+    const leader = open({ segmentBytes: 700 }, false);
+    for (let i = 0; i < 8; i++) leader.appendAsLeader(await makeBatch({ count: 2, tag: `b${i}`, valueBytes: 40 }), i < 4 ? 1 : 2, NOW);
+    const fetched = Buffer.concat(leader.read(0n, 1 << 20, leader.logEndOffset, true).batches);
+    const follower = PartitionLog.open({ dir: path.join(root, 't-1'), topic: 't', partition: 1, config: makeLogConfig({ segmentBytes: 700 }), hadCleanShutdown: false, nowMs: NOW });
+    // First a prefix and half of the next batch (left for the next fetch), then everything again.
+    const firstTwo = fetched.subarray(0, fetched.readInt32BE(8) + 12 + fetched.readInt32BE(fetched.readInt32BE(8) + 12 + 8) + 12);
+    assert.equal(follower.appendBatchesAsFollower(Buffer.concat([firstTwo, fetched.subarray(firstTwo.length, firstTwo.length + 30)]), NOW), 2);
+    assert.equal(follower.logEndOffset, 4n);
+    assert.equal(follower.appendBatchesAsFollower(fetched, NOW), 6);
+    assert.equal(follower.logEndOffset, leader.logEndOffset);
+    assert.ok(follower.segmentCount > 1, 'the run rolled segments');
+    assert.deepEqual(follower.leaderEpochs(), leader.leaderEpochs());
+    assert.deepEqual(Buffer.concat(follower.read(0n, 1 << 20, follower.logEndOffset, true).batches), fetched);
+    assert.deepEqual(readAll(follower), readAll(leader));
+    // A corrupt batch is refused; the good ones before it are kept.
+    const next = await makeBatch({ count: 1, tag: 'x' });
+    next.writeBigInt64BE(follower.logEndOffset, 0);
+    next[next.length - 1] ^= 0xff;
+    assert.throws(() => follower.appendBatchesAsFollower(next, NOW), isKafkaError(ErrorCode.CORRUPT_MESSAGE));
+    assert.equal(follower.logEndOffset, leader.logEndOffset);
+    await follower.close();
+    await leader.close();
+  });
+
   it('flushes after flush.messages and on flush.ms', async () => {
     const log = open({ flushMessages: 4, flushMs: 1000 });
     await appendN(log, 1);

@@ -73,6 +73,8 @@ export interface PartitionLogOptions {
  * Storage owns no timers: the caller drives flush.ms through flushIfDue(nowMs).
  */
 export class PartitionLog {
+  /** While set, appends queue their bytes on the segment (see appendBatchesAsFollower). */
+  private deferWrites = false;
   private segments: LogSegment[];
   private logStart: bigint;
   private hw: bigint;
@@ -198,6 +200,37 @@ export class PartitionLog {
     return { baseOffset, lastOffset, logAppendTimeMs, logStartOffset: this.logStart, duplicate: false };
   }
 
+  /**
+   * Appends the batches of one replica fetch (offsets and epochs set by the leader, each CRC
+   * checked) with one vectored write per segment; batches below the log end are skipped, a
+   * partial trailing batch is left for the next fetch. Returns the number of batches appended.
+   */
+  appendBatchesAsFollower(records: Buffer, appendTimeMs: bigint): number {
+    this.checkWritable();
+    let appended = 0;
+    this.deferWrites = true;
+    try {
+      let pos = 0;
+      while (pos + BatchHeader.LOG_OVERHEAD <= records.length) {
+        const size = records.readInt32BE(pos + BatchHeader.BATCH_LENGTH) + BatchHeader.LOG_OVERHEAD;
+        if (size < BatchHeader.SIZE || pos + size > records.length) break;
+        const batch = records.subarray(pos, pos + size);
+        pos += size;
+        if (batch.readBigInt64BE(0) < this.logEndOffset) continue;
+        this.appendAsFollower(batch, appendTimeMs);
+        appended++;
+      }
+    } finally {
+      this.deferWrites = false;
+      try {
+        this.activeSegment().writePending();
+      } catch (err) {
+        throw this.failStorage(err);
+      }
+    }
+    return appended;
+  }
+
   /** Appends a batch replicated from the leader: offsets and epoch are already set; CRC is checked. */
   appendAsFollower(batch: Buffer, appendTimeMs: bigint): LogAppendInfo {
     this.checkWritable();
@@ -213,9 +246,10 @@ export class PartitionLog {
   /**
    * Reads whole batches starting with the one containing `fetchOffset`, at most `maxBytes` (the first
    * batch may exceed it when `minOneBatch`, KIP-74), only batches entirely below `maxOffsetExclusive`.
-   * Every batch is CRC-checked; a bad one ends the read and is never returned.
+   * Every batch is CRC-checked (a bad one ends the read and is never returned), unless the
+   * reader checks it itself (`verifyCrc` false: a follower's fetch, which checks on append).
    */
-  read(fetchOffset: bigint, maxBytes: number, maxOffsetExclusive: bigint, minOneBatch: boolean): FetchDataInfo {
+  read(fetchOffset: bigint, maxBytes: number, maxOffsetExclusive: bigint, minOneBatch: boolean, verifyCrc = true): FetchDataInfo {
     this.checkReadable();
     const leo = this.logEndOffset;
     if (fetchOffset < this.logStart || fetchOffset > leo) {
@@ -229,7 +263,7 @@ export class PartitionLog {
       if (!start) continue;
       const wanted = minOneBatch && result.batches.length === 0 ? Math.max(budget, start.sizeBytes) : budget;
       const chunk = segment.readAt(start.position, wanted);
-      const taken = takeBatches(chunk, maxOffsetExclusive, result);
+      const taken = takeBatches(chunk, maxOffsetExclusive, result, verifyCrc);
       if (taken.bytes > 0) result.chunks.push(chunk.subarray(0, taken.bytes));
       budget -= taken.bytes;
       if (!taken.reachedEnd || taken.bytes < segment.sizeBytes - start.position || budget <= 0) break;
@@ -376,7 +410,7 @@ export class PartitionLog {
       const { segmentBytes, segmentMs } = this.configValue;
       if (active.shouldRoll(batch.length, lastOffset, info.maxTimestamp, appendTimeMs, segmentBytes, segmentMs)) active = this.roll(info.baseOffset, appendTimeMs);
       if (info.partitionLeaderEpoch >= 0) this.epochCache.assignEpochStartOffset(info.partitionLeaderEpoch, info.baseOffset);
-      active.append(batch, lastOffset, info.maxTimestamp, appendTimeMs);
+      active.append(batch, lastOffset, info.maxTimestamp, appendTimeMs, this.deferWrites);
     } catch (err) {
       throw this.failStorage(err);
     }
@@ -388,6 +422,7 @@ export class PartitionLog {
 
   private roll(baseOffset: bigint, nowMs: bigint): LogSegment {
     const previous = this.activeSegment();
+    previous.writePending();
     previous.onBecomeInactive();
     writeProducerSnapshot(this.dir, baseOffset, this.producerState, false);
     pruneSnapshots(this.dir, baseOffset, SNAPSHOTS_TO_KEEP);
@@ -540,7 +575,7 @@ function stampLogAppendTime(batch: Buffer, info: BatchInfo, appendTimeMs: bigint
 
 /** Adds the complete, CRC-valid batches of `chunk` below `maxOffsetExclusive` to `result`. */
 /** Takes whole, CRC-checked batches off the front of `chunk` (STYLE: integrity checked on read too). */
-function takeBatches(chunk: Buffer, maxOffsetExclusive: bigint, result: FetchDataInfo): { bytes: number; reachedEnd: boolean } {
+function takeBatches(chunk: Buffer, maxOffsetExclusive: bigint, result: FetchDataInfo, verifyCrc: boolean): { bytes: number; reachedEnd: boolean } {
   let pos = 0;
   while (pos + BatchHeader.SIZE <= chunk.length) {
     const size = chunk.readInt32BE(pos + BatchHeader.BATCH_LENGTH) + BatchHeader.LOG_OVERHEAD;
@@ -548,7 +583,7 @@ function takeBatches(chunk: Buffer, maxOffsetExclusive: bigint, result: FetchDat
     const lastOffset = chunk.readBigInt64BE(pos) + BigInt(chunk.readInt32BE(pos + BatchHeader.LAST_OFFSET_DELTA));
     if (lastOffset >= maxOffsetExclusive) return { bytes: pos, reachedEnd: false };
     const batch = chunk.subarray(pos, pos + size);
-    if (!isBatchCrcValid(batch)) return { bytes: pos, reachedEnd: false };
+    if (verifyCrc && !isBatchCrcValid(batch)) return { bytes: pos, reachedEnd: false };
     result.batches.push(batch);
     result.sizeBytes += size;
     pos += size;

@@ -35,6 +35,8 @@ test('three nodes: ids, ports, listeners, one voter set and log dir per node', (
     'broker.heartbeat.interval.ms': '300',
     'replica.lag.time.max.ms': '5000',
     'replica.fetch.backoff.ms': '200',
+    'controller.quorum.fetch.timeout.ms': '1000',
+    'controller.quorum.election.timeout.ms': '500',
     'num.partitions': '4',
   });
   assert.deepEqual(second.args.slice(0, 5), ['server', '--override', 'process.roles=broker,controller', '--override', 'node.id=2']);

@@ -202,7 +202,9 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     stdoutTail.push(marker);
     stderrTail.push(marker);
     forcedKill = false;
-    const proc = spawn(process.execPath, args, { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ? { ...process.env, ...opts.env } : process.env });
+    // SAMSA_BROKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the brokers of a run.
+    const nodeArgs = process.env['SAMSA_BROKER_NODE_ARGS']?.split(' ').filter((a) => a !== '') ?? [];
+    const proc = spawn(process.execPath, [...nodeArgs, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ? { ...process.env, ...opts.env } : process.env });
     child = proc;
     liveChildren.add(proc);
     lastPid = proc.pid ?? 0;
