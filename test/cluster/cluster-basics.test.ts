@@ -80,6 +80,17 @@ test('3-node cluster: placement, RF errors, real clients, quorum tools, identica
         }
       }
 
+      // DescribeLogDirs: every broker holds all 8 partitions, each with the same size.
+      const dirs = await admin.describeLogDirs();
+      assert.deepEqual([...new Set(dirs.map((d) => d.brokerId))].sort(), [1, 2, 3]);
+      for (const d of dirs) {
+        assert.equal(d.error, null);
+        assert.ok(d.totalBytes > 0n && d.usableBytes > 0n, JSON.stringify({ total: String(d.totalBytes), usable: String(d.usableBytes) }));
+        const mine = d.replicas.filter((r) => r.topic === 'test_topic');
+        assert.equal(mine.length, 8, `broker ${d.brokerId} lists ${mine.length} test_topic replicas`);
+        for (const r of mine) assert.equal(r.sizeBytes, BigInt(partitionBytes(cluster.node(d.brokerId).logDir, 'test_topic', r.partition).length));
+      }
+
       // Controlled shutdown: SIGTERM a node; leadership moves before it exits, nothing is offline.
       const victim = leaderId === 3 ? 2 : 3;
       const exit = await cluster.node(victim).stop();

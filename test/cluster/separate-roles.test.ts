@@ -65,7 +65,11 @@ test('3 controller-only nodes and 2 broker-only nodes: clients, replication, con
       const first = await produceKafkaPython(brokers[1]!.bootstrap, 'roles', values, { acks: 'all' });
       assert.ok(first.every((o) => Array.isArray(o)), JSON.stringify(first.filter((o) => !Array.isArray(o)).slice(0, 3)));
 
-      const quorum = await admin.describeQuorum();
+      let quorum = await admin.describeQuorum();
+      for (let attempt = 0; attempt < 50 && quorum.observers.length < 2; attempt++) {
+        await delay(100);
+        quorum = await admin.describeQuorum();
+      }
       assert.deepEqual(quorum.voters.map((v) => v.replicaId).sort(), [1, 2, 3]);
       assert.deepEqual(quorum.observers.map((o) => o.replicaId).sort(), [4, 5], 'the broker-only nodes fetch the metadata log as observers');
 
