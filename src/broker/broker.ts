@@ -9,7 +9,9 @@ import {
   MetadataImage,
   MetadataRecordType,
   decodeMetadataRecord,
+  encodeImageSnapshot,
   encodeMetadataRecord,
+  loadImageSnapshot,
   createPartitions,
   createTopics,
   deleteTopics,
@@ -105,6 +107,10 @@ export class Broker {
   private producerIdNext = 0n;
   private producerIdEnd = 0n;
   private producerIdBlock: Promise<bigint> | undefined;
+  /** Metadata record bytes applied since the last snapshot, when it was taken, and whether one is being written. */
+  private bytesSinceSnapshot = 0;
+  private lastSnapshotMs = Date.now();
+  private snapshotting = false;
   private stopping = false;
 
   /** The KRaft metadata quorum this node votes in (a single voter by default). */
@@ -237,12 +243,14 @@ export class Broker {
       metadataDir,
       electionTimeoutMs: config.getNumber('controller.quorum.election.timeout.ms'),
       fetchTimeoutMs: config.getNumber('controller.quorum.fetch.timeout.ms'),
+      segmentBytes: config.getNumber('metadata.log.segment.bytes'),
       listen: controllerListener(config),
       controllerApis: {
         apiVersions: () => broker.controllerRouter.apiVersions(),
         handleFrame: (frame, connection) => broker.controllerRouter.handle(frame, connection),
       },
       onCommitted: (entries) => broker.applyCommitted(entries),
+      onSnapshot: (snapshot) => broker.loadSnapshot(snapshot),
       log,
     });
     await broker.waitForLeader();
@@ -271,12 +279,56 @@ export class Broker {
       const record = decodeMetadataRecord(entry.data);
       this.image.replay(record, entry.offset);
       records.push(record);
+      this.bytesSinceSnapshot += entry.data.length;
     }
+    this.maybeSnapshot();
     if (!this.started) return;
     await this.partitions.sync(this.image);
     this.replicas.onMetadata();
     await this.groups.sync();
     for (const r of records) if (r.type === MetadataRecordType.Config) this.partitions.updateConfig(r.data.resourceName);
+  }
+
+  /**
+   * Replaces the image with a snapshot (at start, or installed from the quorum leader) and, once
+   * started, brings logs, replication and groups in line with it.
+   */
+  private async loadSnapshot(snapshot: { endOffset: bigint; data: Buffer }): Promise<void> {
+    loadImageSnapshot(this.image, snapshot.data, snapshot.endOffset - 1n);
+    this.bytesSinceSnapshot = 0;
+    this.lastSnapshotMs = Date.now();
+    this.log(`Metadata image loaded from the snapshot ending at offset ${snapshot.endOffset}: ${this.image.topicsByName.size} topics, ${this.image.brokers.size} brokers`);
+    if (!this.started) return;
+    await this.partitions.sync(this.image);
+    this.replicas.onMetadata();
+    await this.groups.sync();
+    for (const topic of this.image.topicsByName.keys()) this.partitions.updateConfig(topic);
+  }
+
+  /**
+   * Snapshots the image once metadata.log.max.record.bytes.between.snapshots of records were
+   * applied since the last one, or metadata.log.max.snapshot.interval.ms passed with any; the
+   * quorum then drops the log below it (Kafka's snapshot generation). Runs in the background.
+   */
+  private maybeSnapshot(): void {
+    if (!this.quorum || this.stopping || this.snapshotting || this.bytesSinceSnapshot === 0 || this.image.lastOffset < 0n) return;
+    const now = Date.now();
+    const bySize = this.bytesSinceSnapshot >= this.config.getNumber('metadata.log.max.record.bytes.between.snapshots');
+    const interval = this.config.getNumber('metadata.log.max.snapshot.interval.ms');
+    const byTime = interval > 0 && now - this.lastSnapshotMs >= interval;
+    if (!bySize && !byTime) return;
+    const endOffset = this.image.lastOffset + 1n;
+    const data = encodeImageSnapshot(this.image);
+    this.snapshotting = true;
+    this.bytesSinceSnapshot = 0;
+    this.lastSnapshotMs = now;
+    this.quorum
+      .snapshot(endOffset, data)
+      .then(
+        (id) => this.log(`Metadata snapshot ${id.endOffset}-${id.epoch} written (${data.length} bytes); the metadata log before it is dropped`),
+        (e: Error) => this.log(`WARN: metadata snapshot at ${endOffset} failed: ${e.message}`),
+      )
+      .finally(() => (this.snapshotting = false));
   }
 
   /** Waits (bounded) until the quorum has a leader, so start-up registration can be written. */

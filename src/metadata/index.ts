@@ -4,3 +4,4 @@ export * from './metadata-image.js';
 export * from './controller.js';
 export * from './topic-name.js';
 export * from './cluster-control.js';
+export * from './image-snapshot.js';

@@ -53,6 +53,16 @@ export class MetadataImage {
   /** Offset of the last record replayed, -1 before any. */
   lastOffset = -1n;
 
+  /** Empties the image (before a snapshot is loaded into it). */
+  reset(): void {
+    this.topicsByName.clear();
+    this.topicsById.clear();
+    this.brokers.clear();
+    this.configs.clear();
+    this.nextProducerId = 0n;
+    this.lastOffset = -1n;
+  }
+
   /** Applies one record. */
   replay(record: MetadataRecord, offset: bigint): void {
     this.lastOffset = offset;

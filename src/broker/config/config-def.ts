@@ -79,6 +79,8 @@ const serverKeys: readonly BrokerConfigKey[] = [
   key('metadata.log.dir', 'STRING', null, E),
   key('metadata.log.segment.bytes', 'INT', '1073741824', { ...E, validator: atLeast(12) }),
   key('metadata.log.segment.ms', 'LONG', '604800000', E),
+  key('metadata.log.max.record.bytes.between.snapshots', 'LONG', '20971520', { ...E, validator: atLeast(1) }),
+  key('metadata.log.max.snapshot.interval.ms', 'LONG', '3600000', { ...E, validator: atLeast(0) }),
   key('metadata.max.retention.bytes', 'LONG', '104857600', E),
   key('metadata.max.retention.ms', 'LONG', '604800000', E),
   key('metadata.max.idle.interval.ms', 'INT', '500', { validator: atLeast(0) }),
