@@ -30,7 +30,7 @@ import { Connection } from './connection.js';
 import { ALL_HANDLERS } from './handlers/index.js';
 import { NotLeaderError, RaftDriver, type QuorumVoter } from './quorum/index.js';
 import { BrokerLifecycle, PRODUCER_ID_BLOCK_SIZE } from './broker-lifecycle.js';
-import { ControllerChannel } from './controller-channel.js';
+import { ADMIN_RETRY_MS, ControllerChannel } from './controller-channel.js';
 import { ControllerService } from './controller-service.js';
 import { CONTROLLER_HANDLERS, FORWARDED_API_KEYS } from './handlers/index.js';
 import { ReplicaManager } from './replica-manager.js';
@@ -571,7 +571,7 @@ export class Broker {
         })),
         timeoutMs: 30_000,
         validateOnly,
-      });
+      }, ADMIN_RETRY_MS);
       const results = response.topics.map((t) => ({
         name: t.name, errorCode: t.errorCode, errorMessage: t.errorMessage, topicId: t.topicId,
         numPartitions: t.numPartitions, replicationFactor: t.replicationFactor,
@@ -597,7 +597,7 @@ export class Broker {
         topics: topics.map((t) => ({ name: t.name, topicId: t.topicId ?? 'AAAAAAAAAAAAAAAAAAAAAA' })),
         topicNames: [],
         timeoutMs: 30_000,
-      });
+      }, ADMIN_RETRY_MS);
       const results = response.responses.map((r) => ({ name: r.name, topicId: r.topicId, errorCode: r.errorCode, errorMessage: r.errorMessage }));
       const gone = results.filter((r) => r.errorCode === ErrorCode.NONE).map((r) => r.topicId);
       await this.awaitMetadata(() => gone.every((id) => !this.image.topicsById.has(id)));
@@ -626,7 +626,7 @@ export class Broker {
         topics: topics.map((t) => ({ name: t.name, count: t.count, assignments: t.assignments })),
         timeoutMs: 30_000,
         validateOnly,
-      });
+      }, ADMIN_RETRY_MS);
       const results = response.results.map((r) => ({ name: r.name, errorCode: r.errorCode, errorMessage: r.errorMessage }));
       const grown = validateOnly ? [] : topics.filter((t) => results.some((r) => r.name === t.name && r.errorCode === ErrorCode.NONE));
       await this.awaitMetadata(() => grown.every((t) => (this.image.topic(t.name)?.partitions.size ?? 0) >= t.count));

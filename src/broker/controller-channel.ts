@@ -3,6 +3,11 @@ import type { Init, MessageCodec } from '../protocol/index.js';
 import { NodeClient } from './net/node-client.js';
 import type { QuorumVoter } from './quorum/index.js';
 
+/** How long a broker keeps trying to reach an active controller for a client's admin request (an election in progress). */
+export const ADMIN_RETRY_MS = 10_000;
+/** Pause between attempts while the controller is missing or unreachable. */
+const RETRY_BACKOFF_MS = 100;
+
 /**
  * This node's way to the active controller (Kafka's NodeToControllerChannelManager): requests go
  * to the controller listener of the current quorum leader over one connection per voter;
@@ -39,13 +44,27 @@ export class ControllerChannel {
     return client;
   }
 
-  /** Sends a request to the active controller. */
-  async request<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, version: number, body: Init<Req>): Promise<Res> {
-    const id = this.activeController();
-    try {
-      return await this.client(id).request(request, response, version, body);
-    } catch (error) {
-      throw this.explain(id, error);
+  /**
+   * Sends a request to the active controller. With `retryMs`, a missing or unreachable controller
+   * is retried (re-resolving the quorum leader every 100 ms) until that much time has passed:
+   * admin requests ride out a controller election as Kafka's forwarding does.
+   */
+  async request<Req, Res>(request: MessageCodec<Req>, response: MessageCodec<Res>, version: number, body: Init<Req>, retryMs = 0): Promise<Res> {
+    return this.withRetry(retryMs, (id) => this.client(id).request(request, response, version, body));
+  }
+
+  private async withRetry<T>(retryMs: number, send: (controllerId: number) => Promise<T>): Promise<T> {
+    const deadline = Date.now() + retryMs;
+    for (;;) {
+      let id = -1;
+      try {
+        id = this.activeController();
+        return await send(id);
+      } catch (error) {
+        const retriable = error instanceof KafkaError && (error.code === ErrorCode.NOT_CONTROLLER || error.code === ErrorCode.NETWORK_EXCEPTION);
+        if (!retriable || Date.now() + RETRY_BACKOFF_MS > deadline) throw id >= 0 ? this.explain(id, error) : error;
+        await new Promise((r) => setTimeout(r, RETRY_BACKOFF_MS));
+      }
     }
   }
 
@@ -57,14 +76,8 @@ export class ControllerChannel {
   }
 
   /** Relays a client's request frame (no size prefix) to the active controller; resolves with the response chunks. */
-  async forward(frame: Buffer): Promise<Buffer[]> {
-    const id = this.activeController();
-    let response: Buffer;
-    try {
-      response = await this.client(id).forward(frame);
-    } catch (error) {
-      throw this.explain(id, error);
-    }
+  async forward(frame: Buffer, retryMs = 0): Promise<Buffer[]> {
+    const response = await this.withRetry(retryMs, (id) => this.client(id).forward(frame));
     const size = Buffer.allocUnsafe(4);
     size.writeInt32BE(response.length, 0);
     return [size, response];

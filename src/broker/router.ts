@@ -9,6 +9,7 @@ import {
 } from '../protocol/index.js';
 import { ApiVersionsResponse } from '../protocol/generated/api-versions-response.js';
 import type { Broker } from './broker.js';
+import { ADMIN_RETRY_MS } from './controller-channel.js';
 import type { Connection } from './connection.js';
 import type { ApiHandler } from './handler.js';
 
@@ -51,7 +52,7 @@ export class RequestRouter {
     // Controller APIs go to the active controller when that is another node (KRaft forwarding).
     if (this.forwarded.has(start.apiKey) && !this.broker.isActiveController()) {
       try {
-        return await this.broker.channel.forward(frame);
+        return await this.broker.channel.forward(frame, ADMIN_RETRY_MS);
       } catch (error) {
         this.broker.log(`WARN: cannot forward API ${start.apiKey} to the active controller: ${(error as Error).message}`);
         // Fall through: the local handler answers NOT_CONTROLLER-style errors the client retries.

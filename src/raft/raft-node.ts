@@ -885,6 +885,9 @@ export class RaftNode {
     }
     if (this.role !== Role.Follower || inf.epoch !== this.quorum.leaderEpoch || m.from !== this.quorum.leaderId) return;
     if (m.errorCode !== E.NONE) {
+      // An observer whose leader cannot be reached asks the voters at once (Kafka 3.9+ observers
+      // do the same): a new leader may already be elected, and it has no vote to wait for.
+      if (this.isObserver) this.becomeUnattached(nowMs, this.quorum.leaderEpoch);
       this.nextFetchMs = nowMs + this.config.retryBackoffMs;
       return;
     }
