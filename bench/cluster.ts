@@ -24,6 +24,7 @@ import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
 import { Admin, Producer } from '../src/client/index.js';
 import { LOCAL_FAILOVER_SETTINGS } from '../src/broker/local-cluster.js';
+import { eventually } from '../test/helpers/cluster-admin.js';
 import { startCluster, type ClusterHandle } from '../test/helpers/cluster.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -31,16 +32,6 @@ const samsaBin = join(repoRoot, 'bin', 'samsa.js');
 
 function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
-}
-
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(50);
-  }
 }
 
 function percentile(sorted: readonly number[], p: number): number {
@@ -75,7 +66,7 @@ async function benchFailover(cluster: ClusterHandle, trials: number, log: (m: st
   })();
   const out: Trial[] = [];
   try {
-    await until('first acknowledgements', 30_000, async () => (acks.length > 20 ? true : undefined));
+    await eventually('first acknowledgements', 30_000, async () => (acks.length > 20 ? true : undefined));
     for (let t = 0; t < trials; t++) {
       const [d] = await admin.describeTopics(['failover']);
       const leader = d!.partitions[0]!.leader;
@@ -85,11 +76,11 @@ async function benchFailover(cluster: ClusterHandle, trials: number, log: (m: st
       // Acknowledgements the old leader sent before it died may still arrive for a moment: count
       // only those after the process is gone (they come from the successor).
       const goneAt = Date.now();
-      const first = await until(`an acknowledgement after killing node ${leader}`, 60_000, async () => acks.find((a) => a > goneAt));
+      const first = await eventually(`an acknowledgement after killing node ${leader}`, 60_000, async () => acks.find((a) => a > goneAt));
       out.push({ killed: leader, wasController: leader === controller, ms: first - killedAt });
       log(`trial ${t + 1}: killed leader ${leader}${leader === controller ? ' (also the active controller)' : ''}: ${first - killedAt} ms`);
       await cluster.node(leader).restart();
-      await until('ISR 3 again', 60_000, async () => ((await admin.describeTopics(['failover']))[0]!.partitions[0]!.isr.length === 3 ? true : undefined));
+      await eventually('ISR 3 again', 60_000, async () => ((await admin.describeTopics(['failover']))[0]!.partitions[0]!.isr.length === 3 ? true : undefined));
       await delay(500);
     }
   } finally {

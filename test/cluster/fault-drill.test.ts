@@ -14,6 +14,7 @@ import { Admin } from '../../src/client/index.js';
 import { startPython } from '../helpers/background.js';
 import { delay } from '../helpers/broker.js';
 import { requireClient } from '../helpers/clients.js';
+import { eventually } from '../helpers/cluster-admin.js';
 import { withCluster, type ClusterHandle } from '../helpers/cluster.js';
 import { readAllKafkaPython, withParams } from '../helpers/kafka-python.js';
 
@@ -62,22 +63,6 @@ function acks(lines: readonly string[]): Ack[] {
 
 function errors(lines: readonly string[]): { atMs: number; type: string }[] {
   return lines.filter((l) => l.startsWith('ERR ')).map((l) => ({ atMs: Number(l.split(' ')[2]), type: l.split(' ')[3]! }));
-}
-
-/** Polls `probe` until it returns something other than undefined (bounded). */
-async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  let last: unknown;
-  for (;;) {
-    try {
-      const v = await probe();
-      if (v !== undefined) return v;
-    } catch (e) {
-      last = e;
-    }
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last ? `: ${(last as Error).message}` : ''}`);
-    await delay(250);
-  }
 }
 
 /** An admin client on the given nodes only (the others may be dead). */

@@ -11,6 +11,7 @@ import { test } from 'node:test';
 import { Admin, Producer } from '../../src/client/index.js';
 import { delay } from '../helpers/broker.js';
 import { requireClient } from '../helpers/clients.js';
+import { eventually } from '../helpers/cluster-admin.js';
 import { withCluster } from '../helpers/cluster.js';
 import { readAllKafkaPython } from '../helpers/kafka-python.js';
 
@@ -21,16 +22,6 @@ function logBytes(logDir: string): Buffer {
   return Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f))));
 }
 
-async function until<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>): Promise<T> {
-  const deadline = Date.now() + timeoutMs;
-  for (;;) {
-    const v = await probe().catch(() => undefined);
-    if (v !== undefined) return v;
-    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}`);
-    await delay(100);
-  }
-}
-
 test('a returning leader truncates the records its follower never had (KIP-101/279), no offset holds two values', { timeout: 150_000 }, async (t) => {
   if (!requireClient(t, 'kafka-python')) return;
   await withCluster(3, {}, async (cluster) => {
@@ -39,7 +30,7 @@ test('a returning leader truncates the records its follower never had (KIP-101/2
       const controller = (await admin.describeQuorum()).leaderId;
       const [a, b] = [1, 2, 3].filter((id) => id !== controller) as [number, number];
       await admin.createTopics([{ name: TOPIC, replicaAssignment: { 0: [a, b] }, configs: { 'min.insync.replicas': '1' } }]);
-      await until('both replicas in the ISR', 20_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.isr.length === 2 ? true : undefined));
+      await eventually('both replicas in the ISR', 20_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.isr.length === 2 ? true : undefined));
 
       const send = async (bootstrap: string, values: string[], acks: 1 | -1): Promise<{ value: string; offset: bigint }[]> => {
         const producer = new Producer({ 'bootstrap.servers': bootstrap, acks: acks === -1 ? 'all' : '1', 'enable.idempotence': false, 'linger.ms': 0, 'request.timeout.ms': 5000 });
@@ -68,14 +59,14 @@ test('a returning leader truncates the records its follower never had (KIP-101/2
       t.diagnostic(`leader ${a} appended ${tail.map((x) => `${x.value}@${x.offset}`).join(', ')} and was killed`);
 
       // The follower takes over (same ISR) and writes new records at the same offsets.
-      await until(`node ${b} to lead`, 20_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.leader === b ? true : undefined));
+      await eventually(`node ${b} to lead`, 20_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.leader === b ? true : undefined));
       const fresh = await send(cluster.node(b).bootstrap, ['new0', 'new1', 'new2'], 1);
       assert.equal(fresh[0]!.offset, tail[0]!.offset, 'the new leader did not continue at the old leader\'s unreplicated offsets');
 
       // The old leader returns as a follower: it must truncate, then copy the new leader's records.
       await cluster.node(a).restart();
-      await until('both replicas in the ISR again', 30_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.isr.length === 2 ? true : undefined));
-      await until('identical replicas', 20_000, async () => (logBytes(cluster.node(a).logDir).equals(logBytes(cluster.node(b).logDir)) ? true : undefined));
+      await eventually('both replicas in the ISR again', 30_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.isr.length === 2 ? true : undefined));
+      await eventually('identical replicas', 20_000, async () => (logBytes(cluster.node(a).logDir).equals(logBytes(cluster.node(b).logDir)) ? true : undefined));
       assert.match(cluster.node(a).diagnostics(), /Partition diverge-0: truncating from \d+ to \d+/);
 
       const read = await readAllKafkaPython(cluster.node(b).bootstrap, TOPIC);

@@ -6,6 +6,25 @@ import type { Admin, TopicDescription } from '../../src/client/index.js';
 import { delay } from './broker.js';
 
 /** Polls a probe roughly every `intervalMs` until it returns a value; throws after `timeoutMs` with the last state. */
+/**
+ * Polls `probe` every `intervalMs` until it returns something other than undefined; a probe that
+ * throws counts as not yet. Rejects after `timeoutMs` naming `what` and the last error.
+ */
+export async function eventually<T>(what: string, timeoutMs: number, probe: () => Promise<T | undefined>, intervalMs = 100): Promise<T> {
+  const deadline = Date.now() + timeoutMs;
+  let last: unknown;
+  for (;;) {
+    try {
+      const v = await probe();
+      if (v !== undefined) return v;
+    } catch (e) {
+      last = e;
+    }
+    if (Date.now() > deadline) throw new Error(`timed out after ${timeoutMs} ms waiting for ${what}${last instanceof Error ? `: ${last.message}` : ''}`);
+    await new Promise((r) => setTimeout(r, intervalMs));
+  }
+}
+
 export async function pollUntil<T>(
   what: string,
   timeoutMs: number,
