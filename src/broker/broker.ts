@@ -68,6 +68,7 @@ const QUORUM_WAIT_MS = 30_000;
 const FLUSH_CHECK_INTERVAL_MS = 1000;
 /** How long the active controller waits for the other controllers to have an admin change. */
 const PUBLISH_WAIT_MS = 1000;
+const PUBLISH_APPLY_GRACE_MS = 30;
 /** How long a broker waits to replay a change it asked the active controller for. */
 const METADATA_CATCH_UP_MS = 3000;
 /** How long a stopping broker waits for the controller to move its leaderships away. */
@@ -534,18 +535,20 @@ export class Broker {
     }
   }
 
-  /** Waits (bounded) until every voter that is fetching has fetched past `offset`, plus a moment to apply it. */
+  /** Waits (bounded) until every voter and observer that is fetching has fetched past `offset`, plus a moment to apply it. */
   private async awaitVotersHave(offset: bigint): Promise<void> {
     const deadline = Date.now() + PUBLISH_WAIT_MS;
     for (;;) {
       const status = this.quorum.status();
       const now = Date.now();
-      const lagging = status.voters.filter((v) => v.nodeId !== this.nodeId && v.lastFetchTimestampMs >= 0 && now - v.lastFetchTimestampMs < 2000 && v.endOffset <= offset);
+      // Voters and observers (broker-only nodes) that are fetching.
+      const lagging = [...status.voters, ...(status.observers ?? [])].filter((v) => v.nodeId !== this.nodeId && v.lastFetchTimestampMs >= 0 && now - v.lastFetchTimestampMs < 2000 && v.endOffset <= offset);
       if (lagging.length === 0 || now >= deadline || this.stopping) break;
       await new Promise((r) => setTimeout(r, 2));
     }
-    // The fetch that carried the records is answered with the high watermark that commits them.
-    await new Promise((r) => setTimeout(r, 10));
+    // The fetch that carried the records is answered with the high watermark that commits them;
+    // give the others a moment to apply it.
+    await new Promise((r) => setTimeout(r, PUBLISH_APPLY_GRACE_MS));
   }
 
   /**

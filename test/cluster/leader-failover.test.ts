@@ -46,6 +46,7 @@ def on_delivery(err, msg):
 def on_error(err):
     if len(errors) < 50:
         errors.append(str(err))
+        print('ERROR %s' % err, flush=True)
     if err.fatal():
         fatal.append(str(err))
 prod = Producer({'bootstrap.servers': PARAMS['bootstrap'], 'enable.idempotence': True, 'acks': 'all',
@@ -227,7 +228,7 @@ async function runScenario(t: TestContext, cluster: ClusterHandle): Promise<void
             firstAck();
           }
           acks.push({ value: Number(ack[1]), partition: Number(ack[2]), offset: Number(ack[3]), atMs: Date.now() - t0 });
-        } else if (line.startsWith('FAIL ') && failures.length < 100) {
+        } else if ((line.startsWith('FAIL ') || line.startsWith('ERROR ')) && failures.length < 100) {
           failures.push(line);
         }
       },
@@ -235,7 +236,9 @@ async function runScenario(t: TestContext, cluster: ClusterHandle): Promise<void
       producerDone = true;
     });
     producer.catch(() => undefined); // settled below
-    const faults = withTimeout(firstAcked, 30_000, 'the producer got no acknowledgement').then(() =>
+    const faults = withTimeout(firstAcked, 30_000, 'the producer got no acknowledgement').catch((e: Error) => {
+      throw new Error(`${e.message}; its first errors: ${JSON.stringify(failures.slice(0, 10))}`);
+    }).then(() =>
       injectLeaderKills(cluster, admin, t0, () => producerDone),
     );
     const [produced, injected] = await Promise.allSettled([producer, faults]);

@@ -60,7 +60,10 @@ async function lookupTopic(
     const result = await broker.createTopics([{ name, numPartitions: -1, replicationFactor: -1, assignments: [], configs: [] }], false);
     const created = broker.image.topic(name);
     if (created) return describeTopic(broker, created, includeOperations);
-    return errorTopic(name, ZERO_UUID, result[0]?.errorCode || ErrorCode.LEADER_NOT_AVAILABLE);
+    // TOPIC_ALREADY_EXISTS: someone created it a moment ago and this broker has not replayed it
+    // yet; like a topic being created, that is LEADER_NOT_AVAILABLE (retriable), never fatal.
+    const code = result[0]?.errorCode;
+    return errorTopic(name, ZERO_UUID, code && code !== ErrorCode.TOPIC_ALREADY_EXISTS ? code : ErrorCode.LEADER_NOT_AVAILABLE);
   }
   return errorTopic(name, ZERO_UUID, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
 }
