@@ -165,7 +165,7 @@ export class ControllerService {
   async allocateProducerIds(brokerId: number, brokerEpoch: bigint, blockSize: number): Promise<bigint> {
     this.requireActive();
     return this.host.submit(() => {
-      const { records, firstProducerId } = allocateProducerIds({ image: this.host.image } as never, brokerId, brokerEpoch, blockSize);
+      const { records, firstProducerId } = allocateProducerIds({ image: this.host.image }, brokerId, brokerEpoch, blockSize);
       return { records, result: firstProducerId };
     });
   }

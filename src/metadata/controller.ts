@@ -322,7 +322,7 @@ function planNewPartitions(
 }
 
 /** Hands out the next block of producer ids (Kafka's ProducerIdControlManager). */
-export function allocateProducerIds(ctx: ControllerContext, brokerId: number, brokerEpoch: bigint, blockSize: number): { records: MetadataRecord[]; firstProducerId: bigint } {
+export function allocateProducerIds(ctx: Pick<ControllerContext, 'image'>, brokerId: number, brokerEpoch: bigint, blockSize: number): { records: MetadataRecord[]; firstProducerId: bigint } {
   const first = ctx.image.nextProducerId;
   return {
     firstProducerId: first,
