@@ -254,7 +254,7 @@ export class ReplicaFetcher {
   }
 
   private append(f: Fetched, records: Buffer, nowMs: bigint): void {
-    // Batches are CRC-checked here (the leader skips its read-side check for replica fetches).
+    // Batches are CRC-checked again here (the leader checked them on read).
     f.hosted.log.appendBatchesAsFollower(records, nowMs);
   }
 

@@ -246,10 +246,9 @@ export class PartitionLog {
   /**
    * Reads whole batches starting with the one containing `fetchOffset`, at most `maxBytes` (the first
    * batch may exceed it when `minOneBatch`, KIP-74), only batches entirely below `maxOffsetExclusive`.
-   * Every batch is CRC-checked (a bad one ends the read and is never returned), unless the
-   * reader checks it itself (`verifyCrc` false: a follower's fetch, which checks on append).
+   * Every batch is CRC-checked; a bad one ends the read and is never returned.
    */
-  read(fetchOffset: bigint, maxBytes: number, maxOffsetExclusive: bigint, minOneBatch: boolean, verifyCrc = true): FetchDataInfo {
+  read(fetchOffset: bigint, maxBytes: number, maxOffsetExclusive: bigint, minOneBatch: boolean): FetchDataInfo {
     this.checkReadable();
     const leo = this.logEndOffset;
     if (fetchOffset < this.logStart || fetchOffset > leo) {
@@ -263,7 +262,7 @@ export class PartitionLog {
       if (!start) continue;
       const wanted = minOneBatch && result.batches.length === 0 ? Math.max(budget, start.sizeBytes) : budget;
       const chunk = segment.readAt(start.position, wanted);
-      const taken = takeBatches(chunk, maxOffsetExclusive, result, verifyCrc);
+      const taken = takeBatches(chunk, maxOffsetExclusive, result);
       if (taken.bytes > 0) result.chunks.push(chunk.subarray(0, taken.bytes));
       budget -= taken.bytes;
       if (!taken.reachedEnd || taken.bytes < segment.sizeBytes - start.position || budget <= 0) break;
@@ -575,7 +574,7 @@ function stampLogAppendTime(batch: Buffer, info: BatchInfo, appendTimeMs: bigint
 
 /** Adds the complete, CRC-valid batches of `chunk` below `maxOffsetExclusive` to `result`. */
 /** Takes whole, CRC-checked batches off the front of `chunk` (STYLE: integrity checked on read too). */
-function takeBatches(chunk: Buffer, maxOffsetExclusive: bigint, result: FetchDataInfo, verifyCrc: boolean): { bytes: number; reachedEnd: boolean } {
+function takeBatches(chunk: Buffer, maxOffsetExclusive: bigint, result: FetchDataInfo): { bytes: number; reachedEnd: boolean } {
   let pos = 0;
   while (pos + BatchHeader.SIZE <= chunk.length) {
     const size = chunk.readInt32BE(pos + BatchHeader.BATCH_LENGTH) + BatchHeader.LOG_OVERHEAD;
@@ -583,7 +582,7 @@ function takeBatches(chunk: Buffer, maxOffsetExclusive: bigint, result: FetchDat
     const lastOffset = chunk.readBigInt64BE(pos) + BigInt(chunk.readInt32BE(pos + BatchHeader.LAST_OFFSET_DELTA));
     if (lastOffset >= maxOffsetExclusive) return { bytes: pos, reachedEnd: false };
     const batch = chunk.subarray(pos, pos + size);
-    if (verifyCrc && !isBatchCrcValid(batch)) return { bytes: pos, reachedEnd: false };
+    if (!isBatchCrcValid(batch)) return { bytes: pos, reachedEnd: false };
     result.batches.push(batch);
     result.sizeBytes += size;
     pos += size;

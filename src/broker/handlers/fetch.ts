@@ -117,7 +117,7 @@ function readPartition(
   try {
     const data =
       limit > 0 || minOneBatch
-        ? log.read(p.fetchOffset, Math.max(limit, 0), follower ? log.logEndOffset : log.highWatermark, minOneBatch, !follower)
+        ? log.read(p.fetchOffset, Math.max(limit, 0), follower ? log.logEndOffset : log.highWatermark, minOneBatch)
         : { chunks: [] as Buffer[], logStartOffset: log.logStartOffset };
     return {
       partitionIndex: p.partition,
