@@ -419,6 +419,11 @@ export class Broker {
     return live.some((b) => b.brokerId === this.nodeId) ? this.nodeId : live[0]!.brokerId;
   }
 
+  /** The controllers (controller.quorum.voters) and the quorum's leader, for DescribeCluster on the controller listener. */
+  controllerEndpoints(): { leaderId: number; voters: QuorumVoter[] } {
+    return { leaderId: this.quorumLeaderId() ?? -1, voters: quorumVoters(this.config) };
+  }
+
   /** The metadata quorum, for DescribeQuorum. */
   get metadataQuorum(): RaftDriver {
     return this.quorum;

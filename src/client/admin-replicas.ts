@@ -92,7 +92,8 @@ export function describeQuorumRequest(): Init<DescribeQuorumRequest> {
 
 /**
  * The QuorumInfo of a DescribeQuorum response; throws the top-level or partition error (a
- * NOT_LEADER_OR_FOLLOWER error carries the leader the broker knows in `leaderHint`).
+ * NOT_LEADER_OR_FOLLOWER error carries the leader the broker knows in `leaderHint`, and its
+ * controller endpoint in `leaderEndpoint` when the response lists it).
  */
 export function quorumInfoFrom(response: DescribeQuorumResponse): QuorumInfo {
   if (response.errorCode !== 0) throw kafkaErrorFor(response.errorCode, 'Cannot describe the metadata quorum', response.errorMessage);
@@ -100,7 +101,9 @@ export function quorumInfoFrom(response: DescribeQuorumResponse): QuorumInfo {
   if (partition === undefined) throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `Cannot describe the metadata quorum: the response has no ${METADATA_TOPIC}-0`);
   if (partition.errorCode !== 0) {
     const error = kafkaErrorFor(partition.errorCode, 'Cannot describe the metadata quorum', partition.errorMessage);
-    throw Object.assign(error, { leaderHint: partition.leaderId });
+    // v2 lists the voters' endpoints: a client bootstrapped on controllers goes to the leader's.
+    const listener = response.nodes?.find((n) => n.nodeId === partition.leaderId)?.listeners[0];
+    throw Object.assign(error, { leaderHint: partition.leaderId, leaderEndpoint: listener ? { host: listener.host, port: listener.port } : undefined });
   }
   return {
     leaderId: partition.leaderId,

@@ -329,15 +329,19 @@ export class Admin {
     return fn(await this.cluster.anyConnection());
   }
 
-  /** Cluster id, controller and brokers (DescribeCluster, or Metadata on brokers without it). */
-  async describeCluster(): Promise<ClusterDescription> {
+  /**
+   * Cluster id, controller and brokers (DescribeCluster, or Metadata on brokers without it). With
+   * `endpointType: 'controller'` (a client bootstrapped on controllers, KIP-919): the controllers.
+   */
+  async describeCluster(opts: { endpointType?: 'broker' | 'controller' } = {}): Promise<ClusterDescription> {
+    const endpointType = opts.endpointType === 'controller' ? 2 : 1;
     return this.cluster.retry('DescribeCluster', async () => {
       const conn = await this.cluster.anyConnection();
-      if (!conn.supports(Apis.DescribeCluster)) {
+      if (!conn.supports(Apis.DescribeCluster) && endpointType === 1) {
         const md = await this.cluster.fetchMetadata([]);
         return { clusterId: md.clusterId, controllerId: md.controllerId, brokers: md.brokers.map((b) => ({ nodeId: b.nodeId, host: b.host, port: b.port, rack: b.rack })) };
       }
-      const r = await conn.request(Apis.DescribeCluster, { includeClusterAuthorizedOperations: false, endpointType: 1 });
+      const r = await conn.request(Apis.DescribeCluster, { includeClusterAuthorizedOperations: false, endpointType });
       Cluster.check(r.errorCode, 'DescribeCluster', r.errorMessage);
       return { clusterId: r.clusterId, controllerId: r.controllerId, brokers: r.brokers.map((b) => ({ nodeId: b.brokerId, host: b.host, port: b.port, rack: b.rack })) };
     });
@@ -513,9 +517,14 @@ export class Admin {
       try {
         return quorumInfoFrom(await this.cluster.requestAny(Apis.DescribeQuorum, describeQuorumRequest()));
       } catch (err) {
-        const leader = (err as { leaderHint?: number }).leaderHint;
+        const { leaderHint: leader, leaderEndpoint } = err as { leaderHint?: number; leaderEndpoint?: { host: string; port: number } };
         if (!(err instanceof KafkaError) || err.code !== ErrorCode.NOT_LEADER_OR_FOLLOWER || leader === undefined || leader < 0) throw err;
-        return quorumInfoFrom(await this.cluster.requestNode(leader, Apis.DescribeQuorum, describeQuorumRequest()));
+        if (this.cluster.knowsNode(leader) || leaderEndpoint === undefined) {
+          return quorumInfoFrom(await this.cluster.requestNode(leader, Apis.DescribeQuorum, describeQuorumRequest()));
+        }
+        // Bootstrapped on controllers (no broker metadata): straight to the leader's controller endpoint.
+        const conn = await this.cluster.connectionTo(leaderEndpoint.host, leaderEndpoint.port);
+        return quorumInfoFrom(await conn.request(Apis.DescribeQuorum, describeQuorumRequest()));
       }
     });
   }

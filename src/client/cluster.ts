@@ -155,6 +155,11 @@ export class Cluster {
     return (await this.anyConnection()).request(api, body, opts);
   }
 
+  /** Whether the cached metadata knows broker `nodeId` (without fetching metadata). */
+  knowsNode(nodeId: number): boolean {
+    return this.brokers.has(nodeId);
+  }
+
   /** Sends one request to a broker by node id. */
   async requestNode<Req, Res>(nodeId: number, api: ClientApi<Req, Res>, body: Init<Req>, opts?: RequestOptions): Promise<Res> {
     return (await this.nodeConnection(nodeId)).request(api, body, opts);

@@ -1,7 +1,7 @@
 // End-to-end tests of the tools that need several brokers (leader election, reassignment, a
 // 3-voter quorum).
 import assert from 'node:assert/strict';
-import { writeFile } from 'node:fs/promises';
+import { readFile, writeFile } from 'node:fs/promises';
 import { join } from 'node:path';
 import { after, before, describe, test } from 'node:test';
 import { Admin } from '../../src/client/index.js';
@@ -31,6 +31,14 @@ describe('tools against a 3-node cluster', { skip: MULTI_NODE_SKIP }, () => {
     assert.equal(r.code, 0, r.stderr);
     const voters = JSON.parse(/^CurrentVoters: +(.*)$/m.exec(r.stdout)![1]!) as { id: number; endpoints: string[] }[];
     assert.deepEqual(voters.map((v) => v.id).sort(), [1, 2, 3]);
+    // Through a controller that may not lead (KIP-919 --bootstrap-controller): same leader and cluster.
+    const state = JSON.parse(await readFile(join(cluster.dataDir, 'cluster.json'), 'utf8')) as { nodes: { controllerAddress: string }[] };
+    for (const node of state.nodes) {
+      const viaController = await samsa('metadata-quorum', ['--bootstrap-controller', node.controllerAddress, 'describe', '--status']);
+      assert.equal(viaController.code, 0, viaController.stderr);
+      assert.equal(/^LeaderId:.*$/m.exec(viaController.stdout)?.[0], /^LeaderId:.*$/m.exec(r.stdout)?.[0]);
+      assert.equal(/^ClusterId:.*$/m.exec(viaController.stdout)?.[0], /^ClusterId:.*$/m.exec(r.stdout)?.[0]);
+    }
     const replication = await samsa('metadata-quorum', [...bs, 'describe', '--replication']);
     const statuses = replication.stdout.trimEnd().split('\n').slice(1).map((l) => /\t(Leader|Follower|Observer)\s*\t?$/.exec(l)?.[1] ?? l);
     assert.deepEqual(statuses.sort(), ['Follower', 'Follower', 'Leader'], replication.stdout);

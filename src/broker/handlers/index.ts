@@ -94,4 +94,5 @@ export const CONTROLLER_HANDLERS: readonly ApiHandler<any, any>[] = [
   electLeadersHandler,
   alterPartitionReassignmentsHandler,
   listPartitionReassignmentsHandler,
+  describeClusterHandler,
 ];

@@ -40,7 +40,7 @@ export const metadataQuorumTool: Tool = {
         if (mode === 'replication') {
           io.stdout.write(formatQuorumReplication(info, Date.now(), humanReadable));
         } else {
-          const clusterId = (await admin.describeCluster()).clusterId;
+          const clusterId = (await admin.describeCluster({ endpointType: args.has('bootstrap-controller') ? 'controller' : 'broker' })).clusterId;
           io.stdout.write(formatQuorumStatus(clusterId, info));
         }
       });
