@@ -2,8 +2,8 @@
  * A 3-node cluster of real processes, as the course's docker-compose homework uses it: topic
  * placement with leaders on every broker, Kafka's replication-factor error, what real clients
  * see (kcat, kafka-python), the metadata quorum as the tools show it, replicas byte-identical
- * after acks=all writes, and a controlled shutdown that moves leadership away before the node
- * exits.
+ * after acks=all writes, a controlled shutdown that moves leadership away before the node exits,
+ * and preferred leaders coming back after it returns (auto.leader.rebalance.enable).
  */
 import assert from 'node:assert/strict';
 import { readFileSync, readdirSync } from 'node:fs';
@@ -23,7 +23,7 @@ function partitionBytes(logDir: string, topic: string, partition: number): Buffe
 
 test('3-node cluster: placement, RF errors, real clients, quorum tools, identical replicas, controlled shutdown', { timeout: 180_000 }, async (t) => {
   if (!requireClient(t, 'kafka-python', 'kcat')) return;
-  await withCluster(3, {}, async (cluster) => {
+  await withCluster(3, { 'leader.imbalance.check.interval.seconds': '1' }, async (cluster) => {
     const one = cluster.node(1).bootstrap;
     const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap });
     try {
@@ -108,6 +108,13 @@ test('3-node cluster: placement, RF errors, real clients, quorum tools, identica
         const [d] = await admin.describeTopics(['test_topic']);
         if (d!.partitions.every((p) => p.isr.length === 3)) break;
         assert.ok(attempt < 120, `ISR did not return to 3: ${JSON.stringify(d!.partitions.map((p) => p.isr))}`);
+        await delay(250);
+      }
+      // auto.leader.rebalance.enable: the preferred replicas lead again (checked every second here).
+      for (let attempt = 0; ; attempt++) {
+        const [d] = await admin.describeTopics(['test_topic']);
+        if (d!.partitions.every((p) => p.leader === p.replicas[0])) break;
+        assert.ok(attempt < 80, `preferred leaders did not come back: ${JSON.stringify(d!.partitions.map((p) => [p.leader, p.replicas]))}`);
         await delay(250);
       }
     } finally {
