@@ -53,7 +53,8 @@ const SESSION_CHECK_INTERVAL_MS = 100;
 export class ControllerService {
   private readonly tracker = new BrokerHeartbeatTracker();
   private wasActive = false;
-  private fencing = false;
+  /** A fencing or rebalance run is in progress (one at a time). */
+  private busy = false;
   private lastRebalanceMs = Date.now();
   private readonly timer: NodeJS.Timeout;
   /** The connection each broker last heartbeated on (to this node as controller). */
@@ -201,7 +202,7 @@ export class ControllerService {
       this.host.log(`Controller: node ${this.host.nodeId} is the active controller`);
     }
     this.wasActive = active;
-    if (!active || this.fencing) return;
+    if (!active || this.busy) return;
     const expired = this.tracker
       .expired(now, this.settings.brokerSessionTimeoutMs)
       .filter((id) => {
@@ -209,17 +210,17 @@ export class ControllerService {
         return b !== undefined && !b.fenced;
       });
     if (expired.length > 0) {
-      this.fencing = true;
-      void this.fence(expired).finally(() => (this.fencing = false));
+      this.busy = true;
+      void this.fence(expired).finally(() => (this.busy = false));
       return;
     }
     if (this.settings.autoLeaderRebalanceEnable && now - this.lastRebalanceMs >= this.settings.leaderImbalanceCheckIntervalMs) {
       this.lastRebalanceMs = now;
-      this.fencing = true;
+      this.busy = true;
       void this.host
         .submit(() => ({ records: preferredLeaderRebalance(this.host.image), result: undefined }))
         .catch((e: Error) => this.host.log(`WARN: Controller: preferred leader rebalance failed: ${e.message}`))
-        .finally(() => (this.fencing = false));
+        .finally(() => (this.busy = false));
     }
   }
 

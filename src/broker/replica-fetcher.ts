@@ -232,7 +232,8 @@ export class ReplicaFetcher {
           continue;
         }
         f.errorSinceMs = 0;
-        if (p.records && p.records.length > 0) this.append(f, p.records, nowMs);
+        // Every batch is CRC-checked again on append (the leader checked it on read).
+        if (p.records && p.records.length > 0) log.appendBatchesAsFollower(p.records, nowMs);
         const hw = p.highWatermark < log.logEndOffset ? p.highWatermark : log.logEndOffset;
         if (hw > log.highWatermark) log.highWatermark = hw;
       }
@@ -251,11 +252,6 @@ export class ReplicaFetcher {
     if (now - f.errorSinceMs < 2000 || now - f.lastErrorMs < 10_000) return;
     f.lastErrorMs = now;
     this.deps.log(`WARN: replica fetcher ${this.nodeId}->${this.leaderId}: partition ${f.hosted.topic.name}-${f.hosted.partition.partitionId}: ${what} failed with error ${errorCode} for ${now - f.errorSinceMs} ms; retrying`);
-  }
-
-  private append(f: Fetched, records: Buffer, nowMs: bigint): void {
-    // Batches are CRC-checked again here (the leader checked them on read).
-    f.hosted.log.appendBatchesAsFollower(records, nowMs);
   }
 
   /** Stops the loop and closes the connection. */

@@ -14,7 +14,7 @@ import {
   unfenceElections,
   type ClusterControlOptions,
 } from './cluster-control.js';
-import { placeReplicas, type ControllerContext } from './controller.js';
+import { partitionRecord, placeReplicas, type ControllerContext } from './controller.js';
 import { MetadataImage, type PartitionImage } from './metadata-image.js';
 import { MetadataRecordType, decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from './metadata-record.js';
 
@@ -48,27 +48,7 @@ function withBrokers(image: MetadataImage, ids: number[], racks: (string | null)
 /** Adds topic `t` with the given replica lists (ISR = replicas, leader = first). */
 function withTopic(image: MetadataImage, assignment: number[][], name = 't', topicId = TOPIC_ID): void {
   const records: MetadataRecord[] = [{ type: MetadataRecordType.Topic, version: 0, data: { name, topicId } }];
-  assignment.forEach((replicas, partitionId) =>
-    records.push({
-      type: MetadataRecordType.Partition,
-      version: 0,
-      data: {
-        partitionId,
-        topicId,
-        replicas,
-        isr: [...replicas],
-        removingReplicas: [],
-        addingReplicas: [],
-        leader: replicas[0]!,
-        leaderRecoveryState: 0,
-        leaderEpoch: 0,
-        partitionEpoch: 0,
-        directories: [],
-        eligibleLeaderReplicas: null,
-        lastKnownElr: null,
-      },
-    }),
-  );
+  assignment.forEach((replicas, partitionId) => records.push(partitionRecord(topicId, partitionId, replicas)));
   apply(image, records);
 }
 

@@ -1,5 +1,5 @@
 import { ErrorCode } from '../common/errors.js';
-import { ConfigResourceType, type MetadataImage } from './metadata-image.js';
+import { ConfigResourceType, type MetadataImage, type PartitionImage } from './metadata-image.js';
 import { MetadataRecordType, type MetadataRecord } from './metadata-record.js';
 import { topicNameError, unifyTopicName } from './topic-name.js';
 
@@ -207,21 +207,30 @@ function stripe(brokers: { brokerId: number; rack: string | null }[], first: num
   return chosen;
 }
 
-function partitionRecord(topicId: string, partitionId: number, replicas: number[]): MetadataRecord {
+/**
+ * A PartitionRecord: a new partition (all replicas in sync, the first leads, epochs 0), or with
+ * `state` a partition as it stands (a snapshot of the image).
+ */
+export function partitionRecord(
+  topicId: string,
+  partitionId: number,
+  replicas: number[],
+  state: Partial<Pick<PartitionImage, 'isr' | 'leader' | 'leaderEpoch' | 'partitionEpoch' | 'addingReplicas' | 'removingReplicas'>> = {},
+): MetadataRecord {
   return {
     type: MetadataRecordType.Partition,
     version: 0,
     data: {
       partitionId,
       topicId,
-      replicas,
-      isr: [...replicas],
-      removingReplicas: [],
-      addingReplicas: [],
-      leader: replicas[0]!,
+      replicas: [...replicas],
+      isr: [...(state.isr ?? replicas)],
+      removingReplicas: [...(state.removingReplicas ?? [])],
+      addingReplicas: [...(state.addingReplicas ?? [])],
+      leader: state.leader ?? replicas[0]!,
       leaderRecoveryState: 0,
-      leaderEpoch: 0,
-      partitionEpoch: 0,
+      leaderEpoch: state.leaderEpoch ?? 0,
+      partitionEpoch: state.partitionEpoch ?? 0,
       directories: [],
       eligibleLeaderReplicas: null,
       lastKnownElr: null,

@@ -1,5 +1,6 @@
 import { Reader, Writer } from '../protocol/index.js';
 import type { MetadataImage } from './metadata-image.js';
+import { configRecord, partitionRecord } from './controller.js';
 import { MetadataRecordType, decodeMetadataRecord, encodeMetadataRecord, type MetadataRecord } from './metadata-record.js';
 
 /**
@@ -29,32 +30,14 @@ export function imageRecords(image: MetadataImage): MetadataRecord[] {
   for (const t of [...image.topicsByName.values()].sort((x, y) => (x.name < y.name ? -1 : x.name > y.name ? 1 : 0))) {
     out.push({ type: MetadataRecordType.Topic, version: 0, data: { name: t.name, topicId: t.topicId } });
     for (const p of [...t.partitions.values()].sort((x, y) => x.partitionId - y.partitionId)) {
-      out.push({
-        type: MetadataRecordType.Partition,
-        version: 0,
-        data: {
-          partitionId: p.partitionId,
-          topicId: t.topicId,
-          replicas: [...p.replicas],
-          isr: [...p.isr],
-          removingReplicas: [...p.removingReplicas],
-          addingReplicas: [...p.addingReplicas],
-          leader: p.leader,
-          leaderRecoveryState: 0,
-          leaderEpoch: p.leaderEpoch,
-          partitionEpoch: p.partitionEpoch,
-          directories: [],
-          eligibleLeaderReplicas: null,
-          lastKnownElr: null,
-        },
-      });
+      out.push(partitionRecord(t.topicId, p.partitionId, p.replicas, p));
     }
   }
   for (const [key, entries] of [...image.configs].sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0))) {
     const at = key.indexOf(':');
     const resourceType = Number(key.slice(0, at));
     const resourceName = key.slice(at + 1);
-    for (const [name, value] of entries) out.push({ type: MetadataRecordType.Config, version: 0, data: { resourceType, resourceName, name, value } });
+    for (const [name, value] of entries) out.push(configRecord(resourceType, resourceName, name, value));
   }
   if (image.nextProducerId > 0n) {
     out.push({ type: MetadataRecordType.ProducerIds, version: 0, data: { brokerId: -1, brokerEpoch: -1n, nextProducerId: image.nextProducerId } });

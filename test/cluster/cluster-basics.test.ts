@@ -6,20 +6,14 @@
  * and preferred leaders coming back after it returns (auto.leader.rebalance.enable).
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Admin } from '../../src/client/index.js';
 import { delay } from '../helpers/broker.js';
 import { requireClient, runKcat } from '../helpers/clients.js';
+import { partitionLogBytes } from '../helpers/segments.js';
 import { withCluster } from '../helpers/cluster.js';
 import { createTopicsKafkaPython, produceKafkaPython, readAllKafkaPython } from '../helpers/kafka-python.js';
 import { samsa } from '../cli/cli-runner.js';
-
-function partitionBytes(logDir: string, topic: string, partition: number): Buffer {
-  const dir = join(logDir, `${topic}-${partition}`);
-  return Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f))));
-}
 
 test('3-node cluster: placement, RF errors, real clients, quorum tools, identical replicas, controlled shutdown', { timeout: 180_000 }, async (t) => {
   if (!requireClient(t, 'kafka-python', 'kcat')) return;
@@ -73,7 +67,7 @@ test('3-node cluster: placement, RF errors, real clients, quorum tools, identica
       assert.equal(read.records.length, 400);
       for (let p = 0; p < 8; p++) {
         for (let attempt = 0; ; attempt++) {
-          const [a, b, c] = [1, 2, 3].map((id) => partitionBytes(cluster.node(id).logDir, 'test_topic', p));
+          const [a, b, c] = [1, 2, 3].map((id) => partitionLogBytes(cluster.node(id).logDir, 'test_topic', p));
           if (a!.equals(b!) && a!.equals(c!)) break;
           assert.ok(attempt < 40, `replicas of test_topic-${p} differ: ${a!.length}/${b!.length}/${c!.length} bytes`);
           await delay(250);
@@ -88,7 +82,7 @@ test('3-node cluster: placement, RF errors, real clients, quorum tools, identica
         assert.ok(d.totalBytes > 0n && d.usableBytes > 0n, JSON.stringify({ total: String(d.totalBytes), usable: String(d.usableBytes) }));
         const mine = d.replicas.filter((r) => r.topic === 'test_topic');
         assert.equal(mine.length, 8, `broker ${d.brokerId} lists ${mine.length} test_topic replicas`);
-        for (const r of mine) assert.equal(r.sizeBytes, BigInt(partitionBytes(cluster.node(d.brokerId).logDir, 'test_topic', r.partition).length));
+        for (const r of mine) assert.equal(r.sizeBytes, BigInt(partitionLogBytes(cluster.node(d.brokerId).logDir, 'test_topic', r.partition).length));
       }
 
       // Controlled shutdown: SIGTERM a node; leadership moves before it exits, nothing is offline.

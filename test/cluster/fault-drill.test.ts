@@ -7,7 +7,7 @@
  * below the high watermark, every acknowledged record in the log exactly once.
  */
 import assert from 'node:assert/strict';
-import { existsSync, readFileSync, readdirSync, writeFileSync } from 'node:fs';
+import { existsSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { test } from 'node:test';
 import { Admin } from '../../src/client/index.js';
@@ -15,6 +15,7 @@ import { startPython } from '../helpers/background.js';
 import { delay } from '../helpers/broker.js';
 import { requireClient } from '../helpers/clients.js';
 import { eventually } from '../helpers/cluster-admin.js';
+import { partitionLogBytes } from '../helpers/segments.js';
 import { withCluster, type ClusterHandle } from '../helpers/cluster.js';
 import { readAllKafkaPython, withParams } from '../helpers/kafka-python.js';
 
@@ -87,12 +88,6 @@ function bytePositionOf(file: Buffer, offset: bigint): number {
   return pos;
 }
 
-function partitionBytes(logDir: string, partition: number): Buffer {
-  const dir = join(logDir, `${TOPIC}-${partition}`);
-  const logs = readdirSync(dir).filter((f) => f.endsWith('.log')).sort();
-  return Buffer.concat(logs.map((f) => readFileSync(join(dir, f))));
-}
-
 test('fault drill: controller kills, quorum loss refuses writes, recovery without losing acknowledged records', { timeout: 240_000 }, async (t) => {
   if (!requireClient(t, 'kafka-python')) return;
   await withCluster(3, {}, async (cluster) => {
@@ -162,7 +157,7 @@ test('fault drill: controller kills, quorum loss refuses writes, recovery withou
       for (let p = 0; p < PARTITIONS; p++) {
         const hw = ends.find((e) => e.partition === p)!.offset;
         await eventually(`replicas of ${TOPIC}-${p} to agree below the high watermark ${hw}`, 20_000, async () => {
-          const bytes = all.map((id) => partitionBytes(cluster.node(id).logDir, p));
+          const bytes = all.map((id) => partitionLogBytes(cluster.node(id).logDir, TOPIC, p));
           const prefixes = bytes.map((b) => b.subarray(0, bytePositionOf(b, hw)));
           if (prefixes.some((x) => x.length !== prefixes[0]!.length)) return undefined;
           return prefixes.every((x) => x.equals(prefixes[0]!)) ? true : undefined;

@@ -5,22 +5,16 @@
  * instead of keeping it, so that the replicas never hold two values at one offset.
  */
 import assert from 'node:assert/strict';
-import { readFileSync, readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { test } from 'node:test';
 import { Admin, Producer } from '../../src/client/index.js';
 import { delay } from '../helpers/broker.js';
 import { requireClient } from '../helpers/clients.js';
 import { eventually } from '../helpers/cluster-admin.js';
+import { partitionLogBytes } from '../helpers/segments.js';
 import { withCluster } from '../helpers/cluster.js';
 import { readAllKafkaPython } from '../helpers/kafka-python.js';
 
 const TOPIC = 'diverge';
-
-function logBytes(logDir: string): Buffer {
-  const dir = join(logDir, `${TOPIC}-0`);
-  return Buffer.concat(readdirSync(dir).filter((f) => f.endsWith('.log')).sort().map((f) => readFileSync(join(dir, f))));
-}
 
 test('a returning leader truncates the records its follower never had (KIP-101/279), no offset holds two values', { timeout: 150_000 }, async (t) => {
   if (!requireClient(t, 'kafka-python')) return;
@@ -66,7 +60,7 @@ test('a returning leader truncates the records its follower never had (KIP-101/2
       // The old leader returns as a follower: it must truncate, then copy the new leader's records.
       await cluster.node(a).restart();
       await eventually('both replicas in the ISR again', 30_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.isr.length === 2 ? true : undefined));
-      await eventually('identical replicas', 20_000, async () => (logBytes(cluster.node(a).logDir).equals(logBytes(cluster.node(b).logDir)) ? true : undefined));
+      await eventually('identical replicas', 20_000, async () => (partitionLogBytes(cluster.node(a).logDir, TOPIC, 0).equals(partitionLogBytes(cluster.node(b).logDir, TOPIC, 0)) ? true : undefined));
       assert.match(cluster.node(a).diagnostics(), /Partition diverge-0: truncating from \d+ to \d+/);
 
       const read = await readAllKafkaPython(cluster.node(b).bootstrap, TOPIC);

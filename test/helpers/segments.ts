@@ -120,6 +120,11 @@ export function segmentFiles(logDir: string, topic: string, partition: number): 
     .map((name) => join(dir, name));
 }
 
+/** A partition's segments' bytes, concatenated in offset order (to compare replicas byte for byte). */
+export function partitionLogBytes(logDir: string, topic: string, partition: number): Buffer {
+  return Buffer.concat(segmentFiles(logDir, topic, partition).map((path) => readFileSync(path)));
+}
+
 /** Codec names by attribute value. */
 export const COMPRESSION_NAMES = ['none', 'gzip', 'snappy', 'lz4', 'zstd'] as const;
 

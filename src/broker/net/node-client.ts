@@ -4,6 +4,7 @@
 // once so that callers retry (with their own backoff) instead of hanging.
 import { Socket, connect } from 'node:net';
 import { ErrorCode, KafkaError } from '../../common/errors.js';
+import { FrameSplitter } from './frame-splitter.js';
 import { decodeResponseFrame, encodeRequestFrame, type Init, type MessageCodec } from '../../protocol/index.js';
 
 /** Largest response frame accepted (a replica fetch answers at most replica.fetch.response.max.bytes). */
@@ -28,8 +29,7 @@ export class NodeClient {
   private connecting: Promise<Socket> | null = null;
   private readonly pending = new Map<number, Pending>();
   private nextCorrelationId = 1;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly frames = new FrameSplitter(MAX_RESPONSE_BYTES);
   private closed = false;
 
   constructor(
@@ -112,21 +112,16 @@ export class NodeClient {
   }
 
   private onData(data: Buffer): void {
-    this.chunks.push(data);
-    this.buffered += data.length;
-    while (this.buffered >= 4) {
-      const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.merge();
-      const size = head.readInt32BE(0);
-      if (size < 4 || size > MAX_RESPONSE_BYTES) {
-        this.disconnect(new NodeUnreachableError(`bad response frame size ${size} from ${this.host}:${this.port}`));
+    this.frames.push(data);
+    for (;;) {
+      let frame: Buffer | null;
+      try {
+        frame = this.frames.next();
+      } catch (error) {
+        this.disconnect(new NodeUnreachableError(`bad response from ${this.host}:${this.port}: ${(error as Error).message}`));
         return;
       }
-      if (this.buffered < 4 + size) return;
-      const all = this.merge();
-      const frame = all.subarray(4, 4 + size);
-      const rest = all.subarray(4 + size);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.buffered = rest.length;
+      if (frame === null) return;
       const correlationId = frame.readInt32BE(0);
       const pending = this.pending.get(correlationId);
       if (!pending) continue;
@@ -136,17 +131,10 @@ export class NodeClient {
     }
   }
 
-  private merge(): Buffer {
-    const all = this.chunks.length === 1 ? this.chunks[0]! : Buffer.concat(this.chunks);
-    this.chunks = [all];
-    return all;
-  }
-
   private disconnect(error: Error): void {
     const socket = this.socket;
     this.socket = null;
-    this.chunks = [];
-    this.buffered = 0;
+    this.frames.reset();
     socket?.destroy();
     for (const [id, p] of this.pending) {
       clearTimeout(p.timer);

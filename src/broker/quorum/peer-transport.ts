@@ -6,6 +6,7 @@
 import { Socket, connect } from 'node:net';
 import { ErrorCode } from '../../common/index.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../../protocol/index.js';
+import { FrameSplitter } from '../net/frame-splitter.js';
 import { QUORUM_CODECS, type RaftRequestMessage, type WireRequest } from './quorum-wire.js';
 
 /** A voter's controller endpoint. */
@@ -54,10 +55,10 @@ class PeerConnection {
   private nextCorrelationId = 0;
   private backoffMs: number;
   private retryAtMs = 0;
-  private chunks: Buffer[] = [];
-  private buffered = 0;
+  private readonly frames: FrameSplitter;
 
   constructor(private readonly peer: PeerEndpoint, private readonly options: PeerTransportOptions) {
+    this.frames = new FrameSplitter(options.maxResponseBytes);
     this.backoffMs = options.reconnectBackoffMs;
   }
 
@@ -133,8 +134,7 @@ class PeerConnection {
     const socket = this.socket;
     this.socket = null;
     socket?.destroy();
-    this.chunks = [];
-    this.buffered = 0;
+    this.frames.reset();
     this.queued = [];
     const failed = [...this.inflight.values()];
     this.inflight.clear();
@@ -149,26 +149,11 @@ class PeerConnection {
   }
 
   private onData(data: Buffer): void {
-    this.chunks.push(data);
-    this.buffered += data.length;
-    while (this.buffered >= 4) {
-      const head = this.chunks[0]!.length >= 4 ? this.chunks[0]! : this.merge();
-      const size = head.readInt32BE(0);
-      if (size < 4 || size > this.options.maxResponseBytes) throw new Error(`response size ${size} outside 4..${this.options.maxResponseBytes}`);
-      if (this.buffered < 4 + size) return;
-      const all = this.merge();
-      const frame = all.subarray(4, 4 + size);
-      const rest = all.subarray(4 + size);
-      this.chunks = rest.length > 0 ? [rest] : [];
-      this.buffered = rest.length;
+    this.frames.push(data);
+    for (let frame = this.frames.next(); frame !== null; frame = this.frames.next()) {
       this.onFrame(frame);
       if (this.socket === null) return;
     }
-  }
-
-  private merge(): Buffer {
-    if (this.chunks.length > 1) this.chunks = [Buffer.concat(this.chunks, this.buffered)];
-    return this.chunks[0]!;
   }
 
   private onFrame(frame: Buffer): void {
