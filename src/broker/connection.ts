@@ -10,8 +10,11 @@ export interface ConnectionLimits {
   maxQueuedBytes: number;
 }
 
-/** Handles one request frame (without its size prefix); resolves to the response chunks, or null for none. */
-export type FrameHandler = (frame: Buffer, connection: Connection) => Promise<Buffer[] | null>;
+/**
+ * Handles one request frame (without its size prefix): the response chunks, or null for none;
+ * synchronously when it can, else as a promise.
+ */
+export type FrameHandler = (frame: Buffer, connection: Connection) => Buffer[] | null | Promise<Buffer[] | null>;
 
 let nextConnectionId = 0;
 
@@ -30,6 +33,7 @@ export class Connection {
   private queuedBytes = 0;
   private processing = false;
   private corked = false;
+  private uncorkScheduled = false;
   private closed = false;
 
   constructor(
@@ -130,7 +134,8 @@ export class Connection {
       while (!this.closed && this.queue.length > 0) {
         const frame = this.queue.shift()!;
         this.queuedBytes -= frame.length;
-        const response = await this.handler(frame, this);
+        let response = this.handler(frame, this);
+        if (response instanceof Promise) response = await response;
         if (response === null || this.closed) continue;
         this.write(response);
       }
@@ -144,19 +149,34 @@ export class Connection {
   }
 
   /**
-   * Writes a response. The socket stays corked until the event loop turns, so the responses to
-   * pipelined requests handled in one go leave in a single vectored write.
+   * Writes a response. Responses to requests that arrived together (one socket read) leave in a
+   * single vectored write: the socket stays corked while more of them wait in the queue and is
+   * uncorked after the last, so the client gets its answers while the next read is handled
+   * instead of after the whole burst. Should a handler keep the queue waiting (a long-polling
+   * fetch), the turn of the event loop uncorks it.
    */
   private write(response: Buffer[]): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      setImmediate(() => {
-        this.corked = false;
-        if (!this.socket.destroyed) this.socket.uncork();
-      });
+      if (!this.uncorkScheduled) {
+        this.uncorkScheduled = true;
+        setImmediate(this.uncorkOnTurn);
+      }
     }
     for (const chunk of response) this.socket.write(chunk);
+    if (this.queue.length === 0) this.uncork();
+  }
+
+  private readonly uncorkOnTurn = (): void => {
+    this.uncorkScheduled = false;
+    this.uncork();
+  };
+
+  private uncork(): void {
+    if (!this.corked) return;
+    this.corked = false;
+    if (!this.socket.destroyed) this.socket.uncork();
   }
 
   private maybeResume(): void {

@@ -11,7 +11,7 @@ import { ApiVersionsResponse } from '../protocol/generated/api-versions-response
 import type { Broker } from './broker.js';
 import { ADMIN_RETRY_MS } from './controller-channel.js';
 import type { Connection } from './connection.js';
-import type { ApiHandler } from './handler.js';
+import type { ApiHandler, RequestContext } from './handler.js';
 
 /** Dispatches request frames to the handler of their API, enforcing the advertised versions. */
 export class RequestRouter {
@@ -35,8 +35,12 @@ export class RequestRouter {
       .sort((a, b) => a.apiKey - b.apiKey);
   }
 
-  /** Serves one frame. Throws to make the connection close (malformed or unsupported requests). */
-  async handle(frame: Buffer, connection: Connection): Promise<Buffer[] | null> {
+  /**
+   * Serves one frame: the response chunks, or null for none. Synchronous when the handler is (the
+   * produce hot path), a promise otherwise. Throws (or rejects) to make the connection close
+   * (malformed or unsupported requests).
+   */
+  handle(frame: Buffer, connection: Connection): Buffer[] | null | Promise<Buffer[] | null> {
     const start = peekRequestHeader(frame);
     const handler = this.handlers.get(start.apiKey);
     if (!handler) throw new ProtocolError(`unknown or unsupported API key ${start.apiKey}`);
@@ -49,24 +53,27 @@ export class RequestRouter {
     const header = parseRequestHeader(frame);
     const request = handler.request.decode(header.body, start.apiVersion);
     this.broker.metrics.countRequest(start.apiKey, start.apiVersion, header.clientId);
+    const ctx: RequestContext = { broker: this.broker, connection, apiVersion: start.apiVersion, correlationId: start.correlationId, clientId: header.clientId };
     // Controller APIs go to the active controller when that is another node (KRaft forwarding).
-    if (this.forwarded.has(start.apiKey) && !this.broker.isActiveController()) {
-      try {
-        return await this.broker.channel.forward(frame, ADMIN_RETRY_MS);
-      } catch (error) {
-        this.broker.log(`WARN: cannot forward API ${start.apiKey} to the active controller: ${(error as Error).message}`);
-        // Fall through: the local handler answers NOT_CONTROLLER-style errors the client retries.
-      }
+    if (this.forwarded.has(start.apiKey) && !this.broker.isActiveController()) return this.forwardOrServe(frame, handler, request, ctx);
+    const response = handler.handle(request, ctx);
+    if (response instanceof Promise) return response.then((r) => this.encode(handler, ctx, r));
+    return this.encode(handler, ctx, response);
+  }
+
+  private async forwardOrServe(frame: Buffer, handler: ApiHandler<unknown, unknown>, request: unknown, ctx: RequestContext): Promise<Buffer[] | null> {
+    try {
+      return await this.broker.channel.forward(frame, ADMIN_RETRY_MS);
+    } catch (error) {
+      this.broker.log(`WARN: cannot forward API ${handler.apiKey} to the active controller: ${(error as Error).message}`);
+      // Fall through: the local handler answers NOT_CONTROLLER-style errors the client retries.
     }
-    const response = await handler.handle(request, {
-      broker: this.broker,
-      connection,
-      apiVersion: start.apiVersion,
-      correlationId: start.correlationId,
-      clientId: header.clientId,
-    });
+    return this.encode(handler, ctx, await handler.handle(request, ctx));
+  }
+
+  private encode(handler: ApiHandler<unknown, unknown>, ctx: RequestContext, response: unknown): Buffer[] | null {
     if (response === null) return null;
-    return encodeResponseFrame(handler.response, start.apiKey, start.apiVersion, start.correlationId, response);
+    return encodeResponseFrame(handler.response, handler.apiKey, ctx.apiVersion, ctx.correlationId, response as object);
   }
 
   /** KIP-511: an ApiVersions version we don't know gets a v0 body with UNSUPPORTED_VERSION. */

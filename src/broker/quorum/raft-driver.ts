@@ -126,7 +126,7 @@ export interface RaftDriverOptions {
 export interface ControllerApis {
   apiVersions(): { apiKey: number; minVersion: number; maxVersion: number }[];
   /** Serves a frame of one of those APIs (the connection is the controller listener's). */
-  handleFrame(frame: Buffer, connection: Connection): Promise<Buffer[] | null>;
+  handleFrame(frame: Buffer, connection: Connection): Buffer[] | null | Promise<Buffer[] | null>;
 }
 
 /** A proposal to a voter that is not the leader; `leaderId` is the known leader, if any. */

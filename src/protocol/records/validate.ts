@@ -46,8 +46,12 @@ function fail(code: number, message: string): KafkaError {
  * decoding records or decompressing a v2 batch (header checks and CRC-32C only). Legacy
  * (magic 0/1, produce v0-2) message sets are converted once to a v2 batch. Throws KafkaError
  * with Kafka's error code and a message saying what was wrong.
+ *
+ * A v2 batch (every modern client) is validated synchronously: the produce path then needs no
+ * promise per partition. Only the conversion of a legacy message set, which may decompress,
+ * returns a promise (and reports its errors through it).
  */
-export async function validateProduceRecords(records: Buffer, opts: ValidateProduceOptions): Promise<ValidatedRecords> {
+export function validateProduceRecords(records: Buffer, opts: ValidateProduceOptions): ValidatedRecords | Promise<ValidatedRecords> {
   const version = opts.produceVersion;
   if (records.length === 0) {
     throw fail(ErrorCode.INVALID_RECORD, `Produce requests with version ${version} must have at least one record batch per partition.`);
@@ -122,11 +126,11 @@ function checkCompression(info: BatchInfo, version: number): void {
 /** LogValidator.validateBatch for batches from clients. */
 function checkBatchFields(info: BatchInfo): void {
   const countFromOffsets = info.lastOffsetDelta + 1;
-  const range = `[${info.baseOffset}, ${info.baseOffset + BigInt(info.lastOffsetDelta)}]`;
-  if (countFromOffsets <= 0) throw fail(ErrorCode.INVALID_RECORD, `Batch has an invalid offset range: ${range}.`);
+  const range = (): string => `[${info.baseOffset}, ${info.baseOffset + BigInt(info.lastOffsetDelta)}]`;
+  if (countFromOffsets <= 0) throw fail(ErrorCode.INVALID_RECORD, `Batch has an invalid offset range: ${range()}.`);
   if (info.recordsCount <= 0) throw fail(ErrorCode.INVALID_RECORD, `Invalid reported count for record batch: ${info.recordsCount}.`);
   if (countFromOffsets !== info.recordsCount) {
-    throw fail(ErrorCode.INVALID_RECORD, `Inconsistent batch offset range ${range} and count of records ${info.recordsCount}.`);
+    throw fail(ErrorCode.INVALID_RECORD, `Inconsistent batch offset range ${range()} and count of records ${info.recordsCount}.`);
   }
   if ((info.attributes & BatchAttributes.CONTROL) !== 0) {
     throw fail(ErrorCode.INVALID_RECORD, 'Clients are not allowed to write control records.');
