@@ -219,6 +219,37 @@ test('a long-poll fetch is completed by an append, and by its deadline when noth
   }
 });
 
+test('fetch responses stay intact while a client reads slowly: read memory is reused only once a response is written', async () => {
+  await createTopic('arena');
+  const batches = 48;
+  for (let i = 0; i < batches; i++) {
+    const value = Buffer.alloc(60_000, i);
+    assert.equal((await produce('arena', 0, await buildRecordBatch({ records: [{ key: null, value }] }), { acks: 1 })).errorCode, ErrorCode.NONE);
+  }
+  const slow = await WireClient.connect(broker.bootstrap);
+  const busy = await WireClient.connect(broker.bootstrap);
+  try {
+    slow.pause();
+    // ~1 MiB responses, far more than the socket buffers hold: most wait in the broker's memory.
+    const pending = Array.from({ length: batches }, (_, i) => fetch('arena', 0, BigInt(i), { via: slow }));
+    // Meanwhile another connection's fetches churn through the pooled read memory.
+    for (let i = 0; i < batches; i++) {
+      const f = await fetch('arena', 0, BigInt(batches - 1 - i), { via: busy });
+      assert.equal((await decodeRecordBatches(f.records!))[0]!.records[0]!.value![0], batches - 1 - i);
+    }
+    slow.resume();
+    const results = await Promise.all(pending);
+    for (let i = 0; i < batches; i++) {
+      const decoded = await decodeRecordBatches(results[i]!.records!); // checks every CRC
+      assert.equal(decoded[0]!.info.baseOffset, BigInt(i), `response ${i} starts at its fetch offset`);
+      decoded.forEach((b, j) => assert.ok(b.records[0]!.value!.equals(Buffer.alloc(60_000, i + j)), `response ${i}, batch ${j} intact`));
+    }
+  } finally {
+    slow.close();
+    busy.close();
+  }
+});
+
 test('ListOffsets: earliest, latest, by timestamp and max timestamp', async () => {
   await createTopic('lo');
   for (const [i, ts] of [1000n, 3000n, 2000n].entries()) {

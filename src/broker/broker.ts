@@ -44,7 +44,13 @@ import { RequestMetrics } from './metrics.js';
 import { PartitionManager } from './partition-manager.js';
 import { FetchPurgatory } from './purgatory.js';
 import { GroupService } from './group-service.js';
+import { BufferArenaPool } from '../common/buffer-arena.js';
 import { RequestRouter } from './router.js';
+
+/** Fetch read arenas: start size, largest size, and how many stay pooled when idle (see Broker.readArenas). */
+const READ_ARENA_INITIAL_BYTES = 1024 * 1024;
+const READ_ARENA_MAX_BYTES = 16 * 1024 * 1024;
+const READ_ARENA_MAX_IDLE = 8;
 
 /** Settings handlers read often, resolved once from the config. */
 export interface BrokerSettings {
@@ -87,6 +93,12 @@ type Logger = (message: string) => void;
 export class Broker {
   readonly image = new MetadataImage();
   readonly purgatory = new FetchPurgatory();
+  /**
+   * Memory Fetch responses are read into, reused once a response is written: arenas grow to what
+   * a fetch needs (up to READ_ARENA_MAX_BYTES; larger reads get buffers of their own) and at most
+   * READ_ARENA_MAX_IDLE are kept between fetches.
+   */
+  readonly readArenas = new BufferArenaPool(READ_ARENA_INITIAL_BYTES, READ_ARENA_MAX_BYTES, READ_ARENA_MAX_IDLE);
   readonly metrics = new RequestMetrics();
   readonly router: RequestRouter;
   /** Serves the controller APIs on the controller listener (when this node is the active controller). */

@@ -34,6 +34,7 @@ export class Connection {
   private processing = false;
   private corked = false;
   private uncorkScheduled = false;
+  private readonly afterWrite: (() => void)[] = [];
   private closed = false;
 
   constructor(
@@ -49,6 +50,15 @@ export class Connection {
     socket.on('error', () => this.close());
     socket.on('close', () => this.close());
     socket.on('drain', () => this.maybeResume());
+  }
+
+  /**
+   * Runs `hook` once the response to the request being handled has been handed to the kernel (at
+   * once if it has no response; never if the connection closes first). The fetch path returns
+   * the memory its response is made of this way.
+   */
+  afterResponse(hook: () => void): void {
+    this.afterWrite.push(hook);
   }
 
   /** Whether the connection has been closed. */
@@ -136,8 +146,13 @@ export class Connection {
         this.queuedBytes -= frame.length;
         let response = this.handler(frame, this);
         if (response instanceof Promise) response = await response;
-        if (response === null || this.closed) continue;
-        this.write(response);
+        const hooks = this.afterWrite.length > 0 ? this.afterWrite.splice(0) : null;
+        if (this.closed) continue;
+        if (response === null) {
+          if (hooks) for (const hook of hooks) hook();
+          continue;
+        }
+        this.write(response, hooks);
       }
     } catch (error) {
       this.log(`closing connection from ${this.remoteAddress}: ${(error as Error).message}`);
@@ -155,7 +170,7 @@ export class Connection {
    * instead of after the whole burst. Should a handler keep the queue waiting (a long-polling
    * fetch), the turn of the event loop uncorks it.
    */
-  private write(response: Buffer[]): void {
+  private write(response: Buffer[], hooks: (() => void)[] | null): void {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
@@ -164,7 +179,12 @@ export class Connection {
         setImmediate(this.uncorkOnTurn);
       }
     }
-    for (const chunk of response) this.socket.write(chunk);
+    const last = response.length - 1;
+    for (let i = 0; i < last; i++) this.socket.write(response[i]!);
+    // Writes complete in order: once the last chunk is written the whole response is with the kernel.
+    this.socket.write(response[last]!, hooks === null ? undefined : (error) => {
+      if (!error) for (const hook of hooks) hook();
+    });
     if (this.queue.length === 0) this.uncork();
   }
 
@@ -195,6 +215,7 @@ export class Connection {
     this.queue.length = 0;
     this.queuedBytes = 0;
     this.chunks.length = 0;
+    this.afterWrite.length = 0;
     this.socket.destroy();
   }
 }

@@ -228,7 +228,6 @@ export class LogSegment {
     }
   }
 
-  /** Reads `length` bytes at `position` with one positional read (clamped to the valid size). */
   /** Writes the bytes of deferred appends (one vectored write). */
   writePending(): void {
     if (this.pending.length === 0) return;
@@ -237,10 +236,14 @@ export class LogSegment {
     writevFullySync(this.acquireFd(), chunks, this.pendingPosition);
   }
 
-  readAt(position: number, length: number): Buffer {
+  /**
+   * Reads `length` bytes at `position` with one positional read (clamped to the valid size), into
+   * memory from `alloc` (a fresh buffer by default; the fetch path passes a reused arena).
+   */
+  readAt(position: number, length: number, alloc: (length: number) => Buffer = Buffer.allocUnsafe): Buffer {
     this.writePending();
     const wanted = Math.max(0, Math.min(length, this.sizeBytes - position));
-    const buf = Buffer.allocUnsafe(wanted);
+    const buf = alloc(wanted);
     this.pins++;
     try {
       const n = readFullySync(this.acquireFd(), buf, wanted, position);

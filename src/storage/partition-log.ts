@@ -246,9 +246,10 @@ export class PartitionLog {
   /**
    * Reads whole batches starting with the one containing `fetchOffset`, at most `maxBytes` (the first
    * batch may exceed it when `minOneBatch`, KIP-74), only batches entirely below `maxOffsetExclusive`.
-   * Every batch is CRC-checked; a bad one ends the read and is never returned.
+   * Every batch is CRC-checked; a bad one ends the read and is never returned. The bytes are read
+   * into memory from `alloc` (fresh buffers by default).
    */
-  read(fetchOffset: bigint, maxBytes: number, maxOffsetExclusive: bigint, minOneBatch: boolean): FetchDataInfo {
+  read(fetchOffset: bigint, maxBytes: number, maxOffsetExclusive: bigint, minOneBatch: boolean, alloc?: (length: number) => Buffer): FetchDataInfo {
     this.checkReadable();
     const leo = this.logEndOffset;
     if (fetchOffset < this.logStart || fetchOffset > leo) {
@@ -261,7 +262,7 @@ export class PartitionLog {
       const start = segment.findBatch(fetchOffset);
       if (!start) continue;
       const wanted = minOneBatch && result.batches.length === 0 ? Math.max(budget, start.sizeBytes) : budget;
-      const chunk = segment.readAt(start.position, wanted);
+      const chunk = segment.readAt(start.position, wanted, alloc);
       const taken = takeBatches(chunk, maxOffsetExclusive, result);
       if (taken.bytes > 0) result.chunks.push(chunk.subarray(0, taken.bytes));
       budget -= taken.bytes;
@@ -572,7 +573,6 @@ function stampLogAppendTime(batch: Buffer, info: BatchInfo, appendTimeMs: bigint
   writeBatchCrc(batch);
 }
 
-/** Adds the complete, CRC-valid batches of `chunk` below `maxOffsetExclusive` to `result`. */
 /** Takes whole, CRC-checked batches off the front of `chunk` (STYLE: integrity checked on read too). */
 function takeBatches(chunk: Buffer, maxOffsetExclusive: bigint, result: FetchDataInfo): { bytes: number; reachedEnd: boolean } {
   let pos = 0;

@@ -98,6 +98,15 @@ export class WireClient {
   close(): void {
     this.socket.destroy();
   }
+
+  /** Stops reading responses (they back up into the broker), until `resume`. */
+  pause(): void {
+    this.socket.pause();
+  }
+
+  resume(): void {
+    this.socket.resume();
+  }
 }
 
 const RAW = { name: 'raw' } as unknown as MessageCodec<unknown>;

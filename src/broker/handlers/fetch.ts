@@ -40,17 +40,21 @@ export const fetchHandler = defineHandler({
     const maxBytes = Math.min(request.maxBytes > 0 ? request.maxBytes : broker.settings.fetchMaxBytes, broker.settings.fetchMaxBytes);
     // Followers (replica id >= 0) read up to the log end and report their progress by fetching.
     const replicaId = request.replicaId >= 0 ? request.replicaId : -1;
-    let result = readAll(broker, wanted, maxBytes, request.isolationLevel, replicaId);
+    // The segment slices are read into an arena that goes back to the pool once the response
+    // has been written (no fresh megabytes per fetch).
+    const arena = broker.readArenas.acquire();
+    ctx.connection.afterResponse(() => broker.readArenas.release(arena));
+    let result = readAll(broker, wanted, maxBytes, request.isolationLevel, replicaId, arena.alloc);
     if (result.bytes < request.minBytes && request.maxWaitMs > 0 && !result.anyError) {
       const keys = result.keys;
       await broker.purgatory.wait(keys, request.minBytes - result.bytes, request.maxWaitMs);
-      result = readAll(broker, wanted, maxBytes, request.isolationLevel, replicaId);
+      result = readAll(broker, wanted, maxBytes, request.isolationLevel, replicaId, arena.alloc);
     }
     return { throttleTimeMs: 0, errorCode: ErrorCode.NONE, sessionId: 0, responses: result.responses };
   },
 });
 
-function readAll(broker: Broker, wanted: Wanted[], maxBytes: number, isolationLevel: number, replicaId: number) {
+function readAll(broker: Broker, wanted: Wanted[], maxBytes: number, isolationLevel: number, replicaId: number, alloc: (length: number) => Buffer) {
   let remaining = maxBytes;
   let bytes = 0;
   let anyError = false;
@@ -65,7 +69,7 @@ function readAll(broker: Broker, wanted: Wanted[], maxBytes: number, isolationLe
         return errorPartition(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       }
       keys.push(replicaId >= 0 ? hosted.key + FOLLOWER_KEY_SUFFIX : hosted.key);
-      const data = readPartition(hosted, p, remaining, bytes === 0, isolationLevel, broker.nodeId, replicaId >= 0);
+      const data = readPartition(hosted, p, remaining, bytes === 0, isolationLevel, broker.nodeId, replicaId >= 0, alloc);
       if (replicaId >= 0 && data.errorCode === ErrorCode.NONE) {
         broker.replicas.onFollowerFetch(hosted, replicaId, p.fetchOffset);
         // The follower learns the high watermark its own fetch just moved.
@@ -109,6 +113,7 @@ function readPartition(
   isolationLevel: number,
   nodeId: number,
   follower: boolean,
+  alloc: (length: number) => Buffer,
 ): PartitionData {
   const epochError = checkLeaderEpoch(hosted, p.currentLeaderEpoch, nodeId);
   if (epochError !== ErrorCode.NONE) return errorPartition(p.partition, epochError, hosted);
@@ -117,7 +122,7 @@ function readPartition(
   try {
     const data =
       limit > 0 || minOneBatch
-        ? log.read(p.fetchOffset, Math.max(limit, 0), follower ? log.logEndOffset : log.highWatermark, minOneBatch)
+        ? log.read(p.fetchOffset, Math.max(limit, 0), follower ? log.logEndOffset : log.highWatermark, minOneBatch, alloc)
         : { chunks: [] as Buffer[], logStartOffset: log.logStartOffset };
     return {
       partitionIndex: p.partition,
