@@ -10,6 +10,12 @@ export interface ConnectionLimits {
   maxQueuedBytes: number;
 }
 
+/** Something whose deferred writes must reach the file before a response that depends on them leaves. */
+export interface PendingWrites {
+  /** Writes what is pending; throws if it cannot (the responses must then not be sent). */
+  writePending(): void;
+}
+
 /**
  * Handles one request frame (without its size prefix): the response chunks, or null for none;
  * synchronously when it can, else as a promise.
@@ -35,6 +41,7 @@ export class Connection {
   private corked = false;
   private uncorkScheduled = false;
   private readonly afterWrite: (() => void)[] = [];
+  private readonly toWrite = new Set<PendingWrites>();
   private closed = false;
 
   constructor(
@@ -59,6 +66,17 @@ export class Connection {
    */
   afterResponse(hook: () => void): void {
     this.afterWrite.push(hook);
+  }
+
+  /**
+   * Registers deferred writes (a partition log's appends) that must reach the file before the
+   * response being prepared leaves: the responses of one socket read go out together, so the
+   * appends they acknowledge are written together too, with one vectored write per log. Should
+   * writing fail, the connection closes and those responses are never sent.
+   */
+  beforeSend(writes: PendingWrites): void {
+    this.toWrite.add(writes);
+    this.scheduleTurn();
   }
 
   /** Whether the connection has been closed. */
@@ -154,6 +172,8 @@ export class Connection {
         }
         this.write(response, hooks);
       }
+      // Requests without a response (acks=0) leave deferred appends too.
+      if (!this.closed) this.uncork();
     } catch (error) {
       this.log(`closing connection from ${this.remoteAddress}: ${(error as Error).message}`);
       this.close();
@@ -174,10 +194,7 @@ export class Connection {
     if (!this.corked) {
       this.corked = true;
       this.socket.cork();
-      if (!this.uncorkScheduled) {
-        this.uncorkScheduled = true;
-        setImmediate(this.uncorkOnTurn);
-      }
+      this.scheduleTurn();
     }
     const last = response.length - 1;
     for (let i = 0; i < last; i++) this.socket.write(response[i]!);
@@ -188,12 +205,30 @@ export class Connection {
     if (this.queue.length === 0) this.uncork();
   }
 
+  private scheduleTurn(): void {
+    if (this.uncorkScheduled) return;
+    this.uncorkScheduled = true;
+    setImmediate(this.uncorkOnTurn);
+  }
+
   private readonly uncorkOnTurn = (): void => {
     this.uncorkScheduled = false;
     this.uncork();
   };
 
+  /** Sends the corked responses, after writing the appends they acknowledge. */
   private uncork(): void {
+    if (this.toWrite.size > 0) {
+      try {
+        for (const writes of this.toWrite) writes.writePending();
+      } catch (error) {
+        this.log(`closing connection from ${this.remoteAddress}: appends it was to acknowledge could not be written: ${(error as Error).message}`);
+        this.close();
+        return;
+      } finally {
+        this.toWrite.clear();
+      }
+    }
     if (!this.corked) return;
     this.corked = false;
     if (!this.socket.destroyed) this.socket.uncork();
@@ -216,6 +251,7 @@ export class Connection {
     this.queuedBytes = 0;
     this.chunks.length = 0;
     this.afterWrite.length = 0;
+    this.toWrite.clear();
     this.socket.destroy();
   }
 }

@@ -188,13 +188,16 @@ export class ReplicaManager {
     return { errorCode: ErrorCode.NONE, errorMessage: null };
   }
 
-  /** Appends a batch as leader and advances the high watermark as far as the ISR allows. */
-  appendAsLeader(hosted: HostedPartition, batch: Buffer, nowMs: bigint): LogAppendInfo {
+  /**
+   * Appends a batch as leader and advances the high watermark as far as the ISR allows; `defer`
+   * as in PartitionLog.appendAsLeader.
+   */
+  appendAsLeader(hosted: HostedPartition, batch: Buffer, nowMs: bigint, defer = false): LogAppendInfo {
     const led = this.led.get(hosted.key);
     if (!led || hosted.partition.leader !== this.host.nodeId) {
       throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `This broker is not the leader of ${hosted.topic.name}-${hosted.partition.partitionId}.`);
     }
-    const info = hosted.log.appendAsLeader(batch, led.state.leaderEpoch, nowMs);
+    const info = hosted.log.appendAsLeader(batch, led.state.leaderEpoch, nowMs, defer);
     if (!info.duplicate) {
       this.host.purgatory.onAppend(hosted.key + FOLLOWER_KEY_SUFFIX, batch.length);
       this.advanceHighWatermark(led, batch.length);

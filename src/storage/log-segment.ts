@@ -167,7 +167,8 @@ export class LogSegment {
   /**
    * Appends one batch whose offsets are already assigned; maintains both indexes. With `defer`,
    * the bytes are queued and written (one vectored write for the run) by `writePending`, which the
-   * caller runs before it returns control; reads write pending bytes first.
+   * caller runs before it acknowledges them; anything else that touches the file (a read, a
+   * truncation, an fsync, a non-deferred append, closing) writes pending bytes first.
    */
   append(batch: Buffer, lastOffset: bigint, maxTimestampMs: bigint, nowMs: bigint, defer = false): void {
     assert(!this.closed, 'append to a closed segment');
@@ -233,7 +234,7 @@ export class LogSegment {
     if (this.pending.length === 0) return;
     const chunks = this.pending;
     this.pending = [];
-    writevFullySync(this.acquireFd(), chunks, this.pendingPosition);
+    writevFullySync(this.openFd(), chunks, this.pendingPosition);
   }
 
   /**
@@ -298,6 +299,7 @@ export class LogSegment {
 
   /** Closes every descriptor (deferred while an fsync or read holds the segment). */
   close(): void {
+    if (!this.closed) this.writePending();
     this.closed = true;
     this.closeIndexWriters();
     if (this.pins === 0) this.releaseFd();
@@ -305,6 +307,7 @@ export class LogSegment {
 
   /** Closes and deletes the segment's files. */
   delete(): void {
+    this.pending = [];
     this.close();
     fs.rmSync(this.logFile, { force: true });
     this.offsetIndex.delete();
@@ -313,7 +316,7 @@ export class LogSegment {
 
   /** Whether the pool may close this segment's descriptor now. */
   evictable(): boolean {
-    return !this.active && this.pins === 0 && !this.dirty;
+    return !this.active && this.pins === 0 && !this.dirty && this.pending.length === 0;
   }
 
   /** Closes the log file descriptor (reopened on demand unless the segment is closed). */
@@ -323,7 +326,13 @@ export class LogSegment {
     this.pool.forget(this);
   }
 
+  /** The log file's descriptor, with deferred appends written first: whoever reads, truncates or fsyncs sees them. */
   private acquireFd(): number {
+    if (this.pending.length > 0) this.writePending();
+    return this.openFd();
+  }
+
+  private openFd(): number {
     if (this.closed && this.pins === 0) assert(false, `segment ${this.logFile} is closed`);
     if (this.fd === null) this.fd = fs.openSync(this.logFile, 'r+');
     this.pool.touch(this);

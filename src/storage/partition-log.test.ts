@@ -122,6 +122,44 @@ describe('PartitionLog append and read', () => {
   });
 });
 
+describe('PartitionLog deferred leader appends', () => {
+  it('are written by writePending in one go, and by anything that reads or truncates the file first', async () => {
+    const log = open({ segmentBytes: 1 << 20 });
+    const file = segmentFile('.log');
+    for (let i = 0; i < 3; i++) log.appendAsLeader(await makeBatch({ count: 2, tag: `d${i}` }), 0, NOW, true);
+    assert.equal(log.logEndOffset, 6n, 'offsets are assigned at once');
+    assert.equal(fs.statSync(file).size, 0, 'the bytes wait');
+    log.writePending();
+    const written = fs.statSync(file).size;
+    assert.ok(written > 0);
+    log.appendAsLeader(await makeBatch({ count: 2, tag: 'd3' }), 0, NOW, true);
+    log.highWatermark = log.logEndOffset;
+    assert.deepEqual(readAll(log), [0n, 2n, 4n, 6n], 'a read writes pending bytes before it reads');
+    assert.ok(fs.statSync(file).size > written);
+    log.appendAsLeader(await makeBatch({ count: 2, tag: 'd4' }), 0, NOW, true);
+    log.truncateTo(8n);
+    assert.equal(log.logEndOffset, 8n);
+    assert.deepEqual(readAll(log), [0n, 2n, 4n, 6n]);
+    log.appendAsLeader(await makeBatch({ count: 2, tag: 'd5' }), 0, NOW, true);
+    await log.close();
+    const reopened = open({}, true);
+    assert.equal(reopened.logEndOffset, 10n, 'closing writes pending bytes');
+    await reopened.close();
+  });
+
+  it('a segment roll writes the old segment\'s pending bytes; a non-deferred append keeps file order', async () => {
+    const log = open({ segmentBytes: 400 });
+    for (let i = 0; i < 6; i++) log.appendAsLeader(await makeBatch({ count: 1, valueBytes: 100, tag: `r${i}` }), 0, NOW, i % 2 === 0);
+    log.writePending();
+    log.highWatermark = log.logEndOffset;
+    assert.deepEqual(readAll(log), [0n, 1n, 2n, 3n, 4n, 5n]);
+    await log.close();
+    const reopened = open({ segmentBytes: 400 }, false);
+    assert.equal(reopened.logEndOffset, 6n, 'recovery finds every batch intact');
+    await reopened.close();
+  });
+});
+
 describe('PartitionLog reopen and recovery', () => {
   it('reopens after a clean close without recovery', async () => {
     let log = open({ segmentBytes: 700, indexIntervalBytes: 64 });

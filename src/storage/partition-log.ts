@@ -178,8 +178,10 @@ export class PartitionLog {
   /**
    * Appends one validated v2 batch as leader: checks idempotent-producer state, assigns offsets
    * and leader epoch in place (CRC untouched unless the topic uses LogAppendTime), rolls if due.
+   * With `defer` the bytes are written by the next `writePending` (or anything that reads the
+   * file), which the caller runs before it acknowledges them.
    */
-  appendAsLeader(batch: Buffer, leaderEpoch: number, appendTimeMs: bigint): LogAppendInfo {
+  appendAsLeader(batch: Buffer, leaderEpoch: number, appendTimeMs: bigint, defer = false): LogAppendInfo {
     this.checkWritable();
     const info = this.checkBatch(batch);
     const isIdempotent = info.producerId >= 0n && (info.attributes & BatchAttributes.CONTROL) === 0;
@@ -196,8 +198,22 @@ export class PartitionLog {
     assignBatchOffsets(batch, baseOffset, leaderEpoch);
     info.baseOffset = baseOffset;
     info.partitionLeaderEpoch = leaderEpoch;
-    const lastOffset = this.appendBatch(batch, info, appendTimeMs);
+    const lastOffset = this.appendBatch(batch, info, appendTimeMs, defer);
     return { baseOffset, lastOffset, logAppendTimeMs, logStartOffset: this.logStart, duplicate: false };
+  }
+
+  /**
+   * Writes the bytes of deferred appends (`appendAsLeader` with `defer`: the appends of several
+   * requests leave in one vectored write). Call it before acknowledging them. Throws when the log
+   * has failed, so that nothing deferred is acknowledged after a storage error.
+   */
+  writePending(): void {
+    if (this.storageError) throw this.storageError;
+    try {
+      this.activeSegment().writePending();
+    } catch (err) {
+      throw this.failStorage(err);
+    }
   }
 
   /**
@@ -403,14 +419,14 @@ export class PartitionLog {
     for (const segment of this.segments) segment.close();
   }
 
-  private appendBatch(batch: Buffer, info: BatchInfo, appendTimeMs: bigint): bigint {
+  private appendBatch(batch: Buffer, info: BatchInfo, appendTimeMs: bigint, defer = false): bigint {
     const lastOffset = info.baseOffset + BigInt(info.lastOffsetDelta);
     try {
       let active = this.activeSegment();
       const { segmentBytes, segmentMs } = this.configValue;
       if (active.shouldRoll(batch.length, lastOffset, info.maxTimestamp, appendTimeMs, segmentBytes, segmentMs)) active = this.roll(info.baseOffset, appendTimeMs);
       if (info.partitionLeaderEpoch >= 0) this.epochCache.assignEpochStartOffset(info.partitionLeaderEpoch, info.baseOffset);
-      active.append(batch, lastOffset, info.maxTimestamp, appendTimeMs, this.deferWrites);
+      active.append(batch, lastOffset, info.maxTimestamp, appendTimeMs, defer || this.deferWrites);
     } catch (err) {
       throw this.failStorage(err);
     }

@@ -5,7 +5,7 @@ import { ProduceResponse, type ProduceResponsePartitionProduceResponse } from '.
 import type { Init } from '../../protocol/index.js';
 import { BatchAttributes, validateProduceRecords, type ValidatedRecords } from '../../protocol/records/index.js';
 import type { Broker } from '../broker.js';
-import { defineHandler } from '../handler.js';
+import { defineHandler, type RequestContext } from '../handler.js';
 
 /**
  * How far a legacy compressed message set may inflate while it is converted: a bound on memory a
@@ -62,7 +62,7 @@ export const produceHandler = defineHandler({
         const append = (): PartitionResult | Appended | Promise<PartitionResult | Appended> =>
           acks !== 0 && acks !== 1 && acks !== -1
             ? { index: p.index, errorCode: ErrorCode.INVALID_REQUIRED_ACKS }
-            : appendPartition(broker, topic.name, p.index, p.records, ctx.apiVersion, request.transactionalId, acks);
+            : appendPartition(ctx, topic.name, p.index, p.records, request.transactionalId, acks);
         partitionResponses.push({ index: p.index, errorCode: ErrorCode.NONE });
         if (pending !== null) {
           pending = pending.then(append).then(place);
@@ -101,14 +101,15 @@ async function waitForIsr(broker: Broker, appended: Appended, timeoutMs: number)
 }
 
 function appendPartition(
-  broker: Broker,
+  ctx: RequestContext,
   topic: string,
   index: number,
   records: Buffer | null,
-  version: number,
   transactionalId: string | null,
   acks: number,
 ): PartitionResult | Appended | Promise<PartitionResult | Appended> {
+  const broker = ctx.broker;
+  const version = ctx.apiVersion;
   const hosted = broker.partitions.get(topic, index);
   if (!hosted) return { index, errorCode: ErrorCode.UNKNOWN_TOPIC_OR_PARTITION, baseOffset: -1n };
   if (hosted.partition.leader !== broker.nodeId || !broker.replicas.isLeader(hosted)) return { index, errorCode: ErrorCode.NOT_LEADER_OR_FOLLOWER, baseOffset: -1n };
@@ -129,7 +130,9 @@ function appendPartition(
       return { index, errorCode: ErrorCode.INVALID_TXN_STATE, baseOffset: -1n, errorMessage: 'Transactions are not supported by this broker yet.' };
     }
     // The log stamps LogAppendTime topics itself (attribute bit, max timestamp, CRC).
-    const appended = broker.replicas.appendAsLeader(hosted, validated.batch, BigInt(Date.now()));
+    // The bytes are written with the other appends of this socket read, before the responses leave.
+    const appended = broker.replicas.appendAsLeader(hosted, validated.batch, BigInt(Date.now()), true);
+    ctx.connection.beforeSend(hosted.log);
     return {
       topic,
       requiredOffset: appended.lastOffset + 1n,
