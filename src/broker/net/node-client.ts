@@ -9,6 +9,8 @@ import { decodeResponseFrame, encodeRequestFrame, type Init, type MessageCodec }
 
 /** Largest response frame accepted (a replica fetch answers at most replica.fetch.response.max.bytes). */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;
+/** Bytes of the read buffer each outbound connection reuses for its socket reads. */
+const READ_BUFFER_BYTES = 256 * 1024;
 
 interface Pending {
   resolve: (frame: Buffer) => void;
@@ -85,7 +87,16 @@ export class NodeClient {
   private connect(): Promise<Socket> {
     if (this.socket) return Promise.resolve(this.socket);
     this.connecting ??= new Promise<Socket>((resolve, reject) => {
-      const socket = connect({ host: this.host, port: this.port });
+      // One read buffer per connection, reused for every socket read: the frame splitter copies
+      // each response into a buffer of its own size (no 64 KiB allocation per read to collect).
+      const onread = {
+        buffer: Buffer.allocUnsafe(READ_BUFFER_BYTES),
+        callback: (bytes: number, buf: Uint8Array): boolean => {
+          this.onData(buf as Buffer, bytes);
+          return true;
+        },
+      };
+      const socket = connect({ host: this.host, port: this.port, onread });
       socket.setNoDelay(true);
       const onError = (error: Error): void => {
         this.connecting = null;
@@ -97,7 +108,6 @@ export class NodeClient {
         socket.off('error', onError);
         this.socket = socket;
         this.connecting = null;
-        socket.on('data', (data: Buffer) => this.onData(data));
         socket.on('error', (e) => this.disconnect(new NodeUnreachableError(`connection to ${this.host}:${this.port} failed: ${e.message}`)));
         socket.on('close', () => this.disconnect(new NodeUnreachableError(`connection to ${this.host}:${this.port} closed`)));
         if (this.closed) {
@@ -111,8 +121,8 @@ export class NodeClient {
     return this.connecting;
   }
 
-  private onData(data: Buffer): void {
-    this.frames.push(data);
+  private onData(buffer: Buffer, length: number): void {
+    this.frames.push(buffer.subarray(0, length));
     for (;;) {
       let frame: Buffer | null;
       try {
