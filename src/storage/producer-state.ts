@@ -1,6 +1,6 @@
 import fs from 'node:fs';
 import path from 'node:path';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../protocol/index.js';
 import { assert } from '../common/assert.js';
 import { ErrorCode, KafkaError } from '../common/errors.js';
 import { BatchAttributes, NO_PRODUCER_EPOCH, type BatchInfo } from '../protocol/records/batch-header.js';

@@ -5,7 +5,7 @@
  */
 import { closeSync, existsSync, openSync, readFileSync, readSync, statSync } from 'node:fs';
 import { basename, dirname, join } from 'node:path';
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../../protocol/index.js';
 import {
   BatchAttributes,
   BatchHeader,

@@ -1,4 +1,4 @@
-import { crc32c } from '@node-rs/crc32';
+import { crc32c } from '../crc32c.js';
 
 /**
  * Byte layout of a v2 record batch header (magic 2). All multi-byte fields are big-endian.
