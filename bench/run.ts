@@ -23,6 +23,7 @@ import { runGenerator, startServer, stopAllChildren, type Measured, type Measure
 import { groupsReport, groupsVerdict, type GroupsOutcome } from './groups-report.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
 import { benchClients, clientsReport, clientsVerdict, parseClientList, type ClientsOptions, type ClientsOutcome } from './clients.js';
+import { BROKER_NODE_FLAGS } from '../src/broker/index.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(benchDir, '..', '..');
@@ -175,7 +176,7 @@ interface Broker {
 
 async function startBroker(host: string, logDir: string, profileDir: string | null, profileName: string, extraOverrides: Record<string, string> = {}): Promise<Broker> {
   const port = await freePort(host);
-  const nodeArgs = profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName}`] : [];
+  const nodeArgs = [...BROKER_NODE_FLAGS, ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${profileDir}`, `--cpu-prof-name=${profileName}`] : [])];
   const overrides = {
     'node.id': '1',
     listeners: `PLAINTEXT://${host}:${port}`,

@@ -11,6 +11,7 @@ import { existsSync, mkdirSync, readFileSync, renameSync, rmSync, writeFileSync 
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BROKER_NODE_FLAGS } from './node-flags.js';
 
 /** Options of `samsa cluster start`. */
 export interface LocalClusterOptions {
@@ -374,7 +375,7 @@ class Supervisor {
 
   /** Spawns a node's process; `ready` resolves true on its listening line, false if it exits or stays silent. */
   private start(node: SupervisedNode): void {
-    const child = spawn(process.execPath, [this.binPath, ...node.spec.args], {
+    const child = spawn(process.execPath, [...BROKER_NODE_FLAGS, this.binPath, ...node.spec.args], {
       env: { ...process.env, CLUSTER_ID: this.clusterId },
       stdio: ['ignore', 'pipe', 'pipe'],
     });

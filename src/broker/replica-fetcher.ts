@@ -113,7 +113,8 @@ export class ReplicaFetcher {
     const key = `${address.host}:${address.port}`;
     if (!this.client || this.clientAddress !== key) {
       this.client?.close();
-      this.client = new NodeClient(address.host, address.port, `samsa-replica-fetcher-${this.nodeId}`, this.settings.requestTimeoutMs);
+      // Each response is appended before the next request: its memory is reused for the next one.
+      this.client = new NodeClient(address.host, address.port, `samsa-replica-fetcher-${this.nodeId}`, this.settings.requestTimeoutMs, { reuseResponseMemory: true });
       this.clientAddress = key;
     }
     return this.client;

@@ -1,10 +1,11 @@
 import assert from 'node:assert/strict';
 import { spawn, type ChildProcess } from 'node:child_process';
-import { existsSync } from 'node:fs';
+import { existsSync, readFileSync } from 'node:fs';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { test } from 'node:test';
+import { BROKER_NODE_FLAGS } from '../../src/broker/index.js';
 import { nodeSpecs, parseClusterArgs, DEFAULTS } from '../../src/broker/local-cluster.js';
 import { Admin } from '../../src/client/index.js';
 import { brokerBinPath, freePorts, repoRoot, withTimeout } from '../helpers/broker.js';
@@ -118,6 +119,11 @@ test('one-node cluster: start, status, kill, restart keeps the topic, stop-all',
     assert.deepEqual(rows[1]!.slice(0, 4), ['1', 'running', `localhost:${basePort}`, `127.0.0.1:${controllerBasePort}`]);
     nodePids.push(Number(rows[1]![4]));
     assert.ok(isAlive(nodePids[0]!));
+    // Nodes run with the broker's V8 flags (as Kafka's start script sets the JVM heap); so does npm run start:single.
+    const commandLine = readFileSync(`/proc/${nodePids[0]!}/cmdline`, 'utf8').split('\0');
+    for (const flag of BROKER_NODE_FLAGS) assert.ok(commandLine.includes(flag), `node started without ${flag}: ${commandLine.join(' ')}`);
+    const startSingle = (JSON.parse(readFileSync(join(repoRoot, 'package.json'), 'utf8')) as { scripts: Record<string, string> }).scripts['start:single']!;
+    for (const flag of BROKER_NODE_FLAGS) assert.ok(startSingle.split(' ').includes(flag), `npm run start:single lacks ${flag}`);
 
     const admin = new Admin({ 'bootstrap.servers': `127.0.0.1:${basePort}`, 'retry.backoff.ms': 50 });
     try {

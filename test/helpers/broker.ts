@@ -11,6 +11,7 @@ import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
+import { BROKER_NODE_FLAGS } from '../../src/broker/index.js';
 
 /** Options for {@link startBroker}. */
 export interface StartBrokerOptions {
@@ -203,7 +204,7 @@ export async function startBroker(opts: StartBrokerOptions = {}): Promise<Broker
     stderrTail.push(marker);
     forcedKill = false;
     // SAMSA_BROKER_NODE_ARGS (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof") profiles the brokers of a run.
-    const nodeArgs = process.env['SAMSA_BROKER_NODE_ARGS']?.split(' ').filter((a) => a !== '') ?? [];
+    const nodeArgs = [...BROKER_NODE_FLAGS, ...(process.env['SAMSA_BROKER_NODE_ARGS']?.split(' ').filter((a) => a !== '') ?? [])];
     const proc = spawn(process.execPath, [...nodeArgs, ...args], { cwd: repoRoot, stdio: ['ignore', 'pipe', 'pipe'], env: opts.env ? { ...process.env, ...opts.env } : process.env });
     child = proc;
     liveChildren.add(proc);

@@ -15,7 +15,11 @@ export class FrameSplitter {
   private readyAt = 0;
   private broken: RangeError | null = null;
 
-  constructor(private readonly maxFrameBytes: number) {}
+  /** `alloc` provides the memory of each frame (a fresh buffer by default). */
+  constructor(
+    private readonly maxFrameBytes: number,
+    private readonly alloc: (size: number) => Buffer = Buffer.allocUnsafe,
+  ) {}
 
   /** Adds bytes read from the socket (copied: `data` may be reused once this returns). */
   push(data: Buffer): void {
@@ -33,7 +37,7 @@ export class FrameSplitter {
           this.broken = new RangeError(`frame size ${size} outside 4..${this.maxFrameBytes}`);
           return;
         }
-        this.frame = Buffer.allocUnsafe(size);
+        this.frame = this.alloc(size);
         this.frameFill = 0;
       }
       const n = Math.min(this.frame.length - this.frameFill, data.length - pos);
