@@ -81,6 +81,29 @@ test('unkeyed records stick to one partition per batch (KIP-480)', async () => {
   await producer.close();
 });
 
+test('acknowledged batch buffers are reused for later batches, and every record arrives intact', async () => {
+  await admin.createTopics([{ name: 'pooled', numPartitions: 1 }]);
+  const producer = new Producer({ 'bootstrap.servers': broker.bootstrap, 'linger.ms': 1, 'batch.size': 4096 });
+  const internals = producer as unknown as { batchMemory: Buffer[]; pendingBatches: Set<{ builder: { memory: Buffer } }> };
+  const n = 3000;
+  const value = (i: number) => `pooled-${i}-${'y'.repeat(i % 300)}`;
+  let pooledBefore = new Set<Buffer>();
+  for (let wave = 0; wave < 6; wave++) {
+    const sends: Promise<unknown>[] = [];
+    for (let i = wave * (n / 6); i < (wave + 1) * (n / 6); i++) sends.push(producer.send({ topic: 'pooled', partition: 0, value: value(i) }));
+    if (wave > 0) {
+      const open = [...internals.pendingBatches].map((b) => b.builder.memory);
+      assert.ok(open.some((m) => pooledBefore.has(m)), `wave ${wave}: new batches are built in buffers of acknowledged ones`);
+    }
+    await Promise.all(sends);
+    pooledBefore = new Set(internals.batchMemory);
+    assert.ok(pooledBefore.size > 0, 'acknowledged batches return their buffers');
+  }
+  await producer.close();
+  const records = await consumeAll('pooled', 1, n);
+  assert.deepEqual(records.map((r) => r.value!.toString()), Array.from({ length: n }, (_, i) => value(i)));
+});
+
 test('batch.size splits batches; linger.ms holds records; flush() sends at once', async () => {
   await admin.createTopics([{ name: 'batching', numPartitions: 1 }]);
   const producer = new Producer({ 'bootstrap.servers': broker.bootstrap, 'linger.ms': 60_000, 'batch.size': 1024 });

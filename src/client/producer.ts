@@ -10,6 +10,9 @@ import { toBytes, toRecordHeaders, tpKey, type ProducerRecord, type RecordMetada
 import { Fifo } from './fifo.js';
 import { StickyPartitioner } from './sticky-partitioner.js';
 
+/** Most acknowledged batch buffers a producer keeps for reuse. */
+const MAX_POOLED_BATCHES = 64;
+
 /** Bytes a record adds to a batch beyond key, value and headers (varints, attributes); an upper bound. */
 const RECORD_OVERHEAD_BYTES = 21;
 /** Bytes of a v2 batch header. */
@@ -119,11 +122,25 @@ export class Producer {
   private refreshingMetadata = false;
   /** Every batch created and not yet completed (for flush()). */
   private readonly pendingBatches = new Set<ProducerBatch>();
+  /**
+   * Buffers of batch.size bytes from acknowledged batches, reused for new ones (the Java
+   * producer's BufferPool): no fresh 16 KiB allocation, and no garbage, per batch.
+   */
+  private readonly batchMemory: Buffer[] = [];
+  private readonly maxPooledBatches: number;
 
   constructor(options: ProducerOptions) {
     this.config = parseProducerConfig(options);
     this.cluster = new Cluster(this.config);
     this.codec = CompressionType[this.config.compression];
+    // Kept: at most 64 buffers, and no more than buffer.memory holds.
+    this.maxPooledBatches = Math.min(MAX_POOLED_BATCHES, Math.floor(this.config.bufferMemoryBytes / Math.max(1, this.config.batchSizeBytes)));
+  }
+
+  /** A batch builder, on a pooled buffer when the batch fits batch.size. */
+  private newBuilder(capacityBytes: number): RecordBatchBuilder {
+    const pooled = capacityBytes <= this.config.batchSizeBytes ? this.batchMemory.pop() : undefined;
+    return new RecordBatchBuilder(capacityBytes, pooled);
   }
 
   /** Connects to the cluster and, when idempotent, obtains a producer id. Optional: send() does it lazily. */
@@ -255,7 +272,7 @@ export class Producer {
     if (batch === null) {
       batch = {
         state,
-        builder: new RecordBatchBuilder(Math.max(batchSizeBytes, BATCH_OVERHEAD_BYTES + record.sizeBytes)),
+        builder: this.newBuilder(Math.max(batchSizeBytes, BATCH_OVERHEAD_BYTES + record.sizeBytes)),
         timestamps: [],
         deliveries: [],
         reservedBytes: 0,
@@ -571,6 +588,13 @@ export class Producer {
     batch.completed = true;
     this.pendingBatches.delete(batch);
     this.releaseMemory(batch.reservedBytes);
+    // Acknowledged by a response: the request that carried the batch was written and answered, so
+    // its buffer can hold a later batch. (acks=0 has no response, and after a failure a request may
+    // still be queued on a socket: those buffers are left to the collector.)
+    const memory = batch.builder.memory;
+    if (err === null && this.config.acks !== 0 && memory.length === this.config.batchSizeBytes && this.batchMemory.length < this.maxPooledBatches) {
+      this.batchMemory.push(memory);
+    }
     if (batch.done) for (const fn of batch.done) fn();
   }
 

@@ -42,9 +42,19 @@ export class RecordBatchBuilder {
   private maxTimestamp = 0;
   private finished: Buffer | null = null;
 
-  /** `capacityBytes`: initial buffer size (batch.size is a good guess); it grows when a record does not fit. */
-  constructor(capacityBytes: number) {
-    this.buf = Buffer.allocUnsafe(Math.max(BatchHeader.SIZE + 64, capacityBytes));
+  /**
+   * `capacityBytes`: initial buffer size (batch.size is a good guess); it grows when a record does
+   * not fit. `memory`, when given and large enough, is used instead of a new buffer (a producer's
+   * pooled batch buffer).
+   */
+  constructor(capacityBytes: number, memory?: Buffer) {
+    const size = Math.max(BatchHeader.SIZE + 64, capacityBytes);
+    this.buf = memory !== undefined && memory.length >= size ? memory : Buffer.allocUnsafe(size);
+  }
+
+  /** The buffer the records are encoded into (a pool may take it back once the batch is done with). */
+  get memory(): Buffer {
+    return this.buf;
   }
 
   /** Records appended so far. */
