@@ -10,8 +10,6 @@ import { toBytes, toRecordHeaders, tpKey, type ProducerRecord, type RecordMetada
 import { Fifo } from './fifo.js';
 import { StickyPartitioner } from './sticky-partitioner.js';
 
-/** Most acknowledged batch buffers a producer keeps for reuse. */
-const MAX_POOLED_BATCHES = 64;
 
 /** Bytes a record adds to a batch beyond key, value and headers (varints, attributes); an upper bound. */
 const RECORD_OVERHEAD_BYTES = 21;
@@ -124,7 +122,8 @@ export class Producer {
   private readonly pendingBatches = new Set<ProducerBatch>();
   /**
    * Buffers of batch.size bytes from acknowledged batches, reused for new ones (the Java
-   * producer's BufferPool): no fresh 16 KiB allocation, and no garbage, per batch.
+   * producer's BufferPool): no fresh 16 KiB allocation, and no garbage, per batch. Never more
+   * than buffer.memory's worth.
    */
   private readonly batchMemory: Buffer[] = [];
   private readonly maxPooledBatches: number;
@@ -133,8 +132,9 @@ export class Producer {
     this.config = parseProducerConfig(options);
     this.cluster = new Cluster(this.config);
     this.codec = CompressionType[this.config.compression];
-    // Kept: at most 64 buffers, and no more than buffer.memory holds.
-    this.maxPooledBatches = Math.min(MAX_POOLED_BATCHES, Math.floor(this.config.bufferMemoryBytes / Math.max(1, this.config.batchSizeBytes)));
+    // Kept: as many as buffer.memory holds, as the Java client's pool does (batches in flight
+    // under load number in the thousands; a smaller pool runs dry between bursts of acks).
+    this.maxPooledBatches = Math.floor(this.config.bufferMemoryBytes / Math.max(1, this.config.batchSizeBytes));
   }
 
   /** A batch builder, on a pooled buffer when the batch fits batch.size. */
