@@ -34,6 +34,12 @@ function delay(ms: number): Promise<void> {
   return new Promise((r) => setTimeout(r, ms));
 }
 
+/** A table row of median, p99 and max, with dashes when there were no such trials. */
+function row(label: string, sorted: readonly number[]): string {
+  if (sorted.length === 0) return `| ${label} | - | - | - |`;
+  return `| ${label} | ${percentile(sorted, 50)} | ${percentile(sorted, 99)} | ${sorted.at(-1)} |`;
+}
+
 function percentile(sorted: readonly number[], p: number): number {
   if (sorted.length === 0) return NaN;
   return sorted[Math.min(sorted.length - 1, Math.ceil((p / 100) * sorted.length) - 1)]!;
@@ -147,9 +153,9 @@ async function main(): Promise<number> {
       report.push('## Leader failover: SIGKILL of the leader to the first acks=all acknowledgement', '',
         `\`node dist/bench/cluster.js --only failover --trials ${values.trials}\` (the local cluster's settings: ${Object.entries(LOCAL_FAILOVER_SETTINGS).map(([k, v]) => `${k}=${v}`).join(', ')}; producer retry.backoff.ms=20, retry.backoff.max.ms=100)`, '',
         '| trials | median ms | p99 ms | max ms |', '|---|---|---|---|',
-        `| all ${all.length} | ${percentile(all, 50)} | ${percentile(all, 99)} | ${all.at(-1)} |`,
-        `| leader only (${plain.length}) | ${percentile(plain, 50)} | ${percentile(plain, 99)} | ${plain.at(-1) ?? '-'} |`,
-        `| leader was also the active controller (${ctl.length}) | ${percentile(ctl, 50)} | ${percentile(ctl, 99)} | ${ctl.at(-1) ?? '-'} |`, '',
+        row(`all ${all.length}`, all),
+        row(`leader only (${plain.length})`, plain),
+        row(`leader was also the active controller (${ctl.length})`, ctl), '',
         `Trials (ms): ${trials.map((t) => `${t.ms}${t.wasController ? '*' : ''}`).join(', ')} (* = the active controller was killed too)`, '');
     } finally {
       await cluster.cleanup();
