@@ -1,6 +1,6 @@
 import { Socket, connect as netConnect } from 'node:net';
 import { ErrorCode, KafkaError } from '../common/index.js';
-import { decodeResponseFrame, encodeRequestFrame, Reader, type Init } from '../protocol/index.js';
+import { decodeResponseFrame, encodeRequestFrame, FrameSplitter, Reader, type Init } from '../protocol/index.js';
 import { Apis, type ClientApi } from './apis.js';
 import { KafkaClosedError, KafkaConnectionError, KafkaTimeoutError, kafkaErrorFor } from './errors.js';
 
@@ -75,16 +75,14 @@ export class BrokerConnection {
   private closedError: Error | null = null;
   private connecting: Promise<void> | null = null;
   private corked = false;
-  // Frame reassembly state.
-  private sizeBytes = Buffer.alloc(4);
-  private sizeFill = 0;
-  private frame: Buffer | null = null;
-  private frameFill = 0;
+  /** Reassembles response frames out of the reused read buffer (each copied out once). */
+  private readonly frames: FrameSplitter;
   /** Called once when the connection closes, with the reason. */
   onClose: ((err: Error) => void) | null = null;
 
   constructor(private readonly opts: ConnectionOptions) {
     this.address = `${opts.host}:${opts.port}`;
+    this.frames = new FrameSplitter(opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES);
   }
 
   /** Whether the connection is open (connected, not closed). */
@@ -264,44 +262,17 @@ export class BrokerConnection {
    * copied out (once), since the buffer is overwritten by the next read.
    */
   private onData(chunk: Buffer, end: number): void {
-    let pos = 0;
-    const maxBytes = this.opts.maxResponseBytes ?? DEFAULT_MAX_RESPONSE_BYTES;
-    while (pos < end && this.closedError === null) {
-      if (this.frame === null) {
-        let size: number;
-        if (this.sizeFill === 0 && end - pos >= 4) {
-          size = chunk.readInt32BE(pos);
-          pos += 4;
-        } else {
-          const n = Math.min(4 - this.sizeFill, end - pos);
-          chunk.copy(this.sizeBytes, this.sizeFill, pos, pos + n);
-          this.sizeFill += n;
-          pos += n;
-          if (this.sizeFill < 4) return;
-          this.sizeFill = 0;
-          size = this.sizeBytes.readInt32BE(0);
-        }
-        if (size < 4 || size > maxBytes) {
-          this.fail(new KafkaConnectionError(this.address, `Broker ${this.address} sent a response frame of ${size} bytes (limit ${maxBytes})`));
-          return;
-        }
-        if (end - pos >= size) {
-          this.onFrame(Buffer.from(chunk.subarray(pos, pos + size)));
-          pos += size;
-          continue;
-        }
-        this.frame = Buffer.allocUnsafe(size);
-        this.frameFill = 0;
+    this.frames.push(chunk.subarray(0, end));
+    for (;;) {
+      let frame: Buffer | null;
+      try {
+        frame = this.frames.next();
+      } catch (err) {
+        this.fail(new KafkaConnectionError(this.address, `Broker ${this.address} sent a bad response: ${(err as Error).message}`));
+        return;
       }
-      const n = Math.min(this.frame.length - this.frameFill, end - pos);
-      chunk.copy(this.frame, this.frameFill, pos, pos + n);
-      this.frameFill += n;
-      pos += n;
-      if (this.frameFill === this.frame.length) {
-        const frame = this.frame;
-        this.frame = null;
-        this.onFrame(frame);
-      }
+      if (frame === null || this.closedError !== null) return;
+      this.onFrame(frame);
     }
   }
 

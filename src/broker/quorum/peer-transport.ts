@@ -6,7 +6,7 @@
 import { Socket, connect } from 'node:net';
 import { ErrorCode } from '../../common/index.js';
 import { decodeResponseFrame, encodeRequestFrame } from '../../protocol/index.js';
-import { FrameSplitter } from '../net/frame-splitter.js';
+import { FrameSplitter } from '../../protocol/index.js';
 import { QUORUM_CODECS, type RaftRequestMessage, type WireRequest } from './quorum-wire.js';
 
 /** A voter's controller endpoint. */

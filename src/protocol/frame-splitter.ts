@@ -1,6 +1,7 @@
 /**
- * Splits a byte stream of size-prefixed Kafka frames (the responses an outbound connection
- * reads) into whole frames, without the size prefix. Bytes are copied as they arrive into a
+ * Splits a byte stream of size-prefixed Kafka frames (the responses a client connection reads:
+ * Samsa's client, and the broker's connections to other nodes) into whole frames, without the
+ * size prefix. Bytes are copied as they arrive into a
  * buffer of the frame's exact size, so the caller may pass a read buffer it reuses (`net`'s
  * `onread`) and a large frame costs one copy, not a concatenation of every chunk it came in.
  * A size outside [4, maxFrameBytes] is a broken stream: `next` throws and the caller drops the
