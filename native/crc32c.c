@@ -74,40 +74,37 @@ static inline uint64_t load64(const unsigned char *p) {
   return v;
 }
 
+/* Runs of 3 * block bytes as three interleaved streams, combined by shifting with `zeros`. */
+static inline uint64_t three_way(uint64_t crc0, const unsigned char **at, size_t *remaining, size_t block, uint32_t zeros[][256]) {
+  const unsigned char *next = *at;
+  size_t len = *remaining;
+  while (len >= 3 * block) {
+    uint64_t crc1 = 0, crc2 = 0;
+    const unsigned char *end = next + block;
+    do {
+      crc0 = _mm_crc32_u64(crc0, load64(next));
+      crc1 = _mm_crc32_u64(crc1, load64(next + block));
+      crc2 = _mm_crc32_u64(crc2, load64(next + 2 * block));
+      next += 8;
+    } while (next < end);
+    crc0 = shift(zeros, (uint32_t)crc0) ^ crc1;
+    crc0 = shift(zeros, (uint32_t)crc0) ^ crc2;
+    next += 2 * block;
+    len -= 3 * block;
+  }
+  *at = next;
+  *remaining = len;
+  return crc0;
+}
+
 static uint32_t crc32c_hw(uint32_t crc, const unsigned char *next, size_t len) {
   uint64_t crc0 = crc ^ 0xffffffffu;
   while (len && ((uintptr_t)next & 7) != 0) {
     crc0 = _mm_crc32_u8((uint32_t)crc0, *next++);
     len--;
   }
-  while (len >= 3 * LONG_BLOCK) {
-    uint64_t crc1 = 0, crc2 = 0;
-    const unsigned char *end = next + LONG_BLOCK;
-    do {
-      crc0 = _mm_crc32_u64(crc0, load64(next));
-      crc1 = _mm_crc32_u64(crc1, load64(next + LONG_BLOCK));
-      crc2 = _mm_crc32_u64(crc2, load64(next + 2 * LONG_BLOCK));
-      next += 8;
-    } while (next < end);
-    crc0 = shift(zeros_long, (uint32_t)crc0) ^ crc1;
-    crc0 = shift(zeros_long, (uint32_t)crc0) ^ crc2;
-    next += 2 * LONG_BLOCK;
-    len -= 3 * LONG_BLOCK;
-  }
-  while (len >= 3 * SHORT_BLOCK) {
-    uint64_t crc1 = 0, crc2 = 0;
-    const unsigned char *end = next + SHORT_BLOCK;
-    do {
-      crc0 = _mm_crc32_u64(crc0, load64(next));
-      crc1 = _mm_crc32_u64(crc1, load64(next + SHORT_BLOCK));
-      crc2 = _mm_crc32_u64(crc2, load64(next + 2 * SHORT_BLOCK));
-      next += 8;
-    } while (next < end);
-    crc0 = shift(zeros_short, (uint32_t)crc0) ^ crc1;
-    crc0 = shift(zeros_short, (uint32_t)crc0) ^ crc2;
-    next += 2 * SHORT_BLOCK;
-    len -= 3 * SHORT_BLOCK;
-  }
+  crc0 = three_way(crc0, &next, &len, LONG_BLOCK, zeros_long);
+  crc0 = three_way(crc0, &next, &len, SHORT_BLOCK, zeros_short);
   while (len >= 8) {
     crc0 = _mm_crc32_u64(crc0, load64(next));
     next += 8;
