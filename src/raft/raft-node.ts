@@ -70,6 +70,8 @@ interface ReplicaState {
   lastFetchTimestampMs: number;
   lastCaughtUpTimestampMs: number;
   lastFetchLeaderEndOffset: bigint;
+  /** The high watermark the leader last told this replica (in a fetch response). */
+  lastSentHighWatermark: bigint;
 }
 
 interface SnapshotFetch {
@@ -83,7 +85,7 @@ function minBig(a: bigint, b: bigint): bigint {
 }
 
 function newReplicaState(): ReplicaState {
-  return { endOffset: -1n, lastFetchTimestampMs: -1, lastCaughtUpTimestampMs: -1, lastFetchLeaderEndOffset: -1n };
+  return { endOffset: -1n, lastFetchTimestampMs: -1, lastCaughtUpTimestampMs: -1, lastFetchLeaderEndOffset: -1n, lastSentHighWatermark: -1n };
 }
 
 function replicaStatus(nodeId: number, r: ReplicaState): ReplicaStatus {
@@ -787,9 +789,12 @@ export class RaftNode {
     const hwBefore = this.highWatermark;
     this.maybeAdvanceHighWatermark(nowMs);
     // A fetch that moved the high watermark is answered at once (as Kafka does), so that this
-    // voter learns the commit now instead of when its next fetch would be woken or expire. An
-    // observer the leader does not track (over MAX_OBSERVERS) is not parked either.
-    if (r && m.fetchOffset >= this.log.endOffset && m.maxWaitMs > 0 && this.highWatermark === hwBefore) {
+    // voter learns the commit now instead of when its next fetch would be woken or expire; so is
+    // one from a replica that has not been told the current high watermark (its previous response
+    // left before the last move: parked, it would learn of the commit only when the wait expires,
+    // as Kafka's KIP-1166 fixes with the follower's high watermark in the request). An observer
+    // the leader does not track (over MAX_OBSERVERS) is not parked either.
+    if (r && m.fetchOffset >= this.log.endOffset && m.maxWaitMs > 0 && this.highWatermark === hwBefore && r.lastSentHighWatermark >= this.highWatermark) {
       // Nothing new: park until an append, a high-watermark move or the wait expires (Kafka's purgatory).
       this.parked.set(m.from, { request: m, deadlineMs: nowMs + Math.min(m.maxWaitMs, this.config.fetchMaxWaitMs) });
       return;
@@ -803,6 +808,8 @@ export class RaftNode {
   }
 
   private fetchResponse(m: FetchRequest, part: Partial<Pick<FetchResponse, 'errorCode' | 'divergingEpoch' | 'snapshotId' | 'records'>>): FetchResponse {
+    const r = this.replicas.get(m.from) ?? this.observers.get(m.from);
+    if (r && this.highWatermark > r.lastSentHighWatermark) r.lastSentHighWatermark = this.highWatermark;
     return {
       type: 'FetchResponse', from: this.nodeId, to: m.from, correlationId: m.correlationId,
       errorCode: part.errorCode ?? E.NONE, highWatermark: this.highWatermark, logStartOffset: this.log.startOffset,

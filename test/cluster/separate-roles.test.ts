@@ -13,6 +13,7 @@ import { test } from 'node:test';
 import { Admin } from '../../src/client/index.js';
 import { delay, freePorts, pickLoopbackHost, startBroker, type BrokerHandle } from '../helpers/broker.js';
 import { requireClient } from '../helpers/clients.js';
+import { waitForFullIsr } from '../helpers/cluster-admin.js';
 import { FAST_FAILOVER } from '../helpers/cluster.js';
 import { produceKafkaPython, readAllKafkaPython, createTopicsKafkaPython } from '../helpers/kafka-python.js';
 
@@ -61,6 +62,8 @@ test('3 controller-only nodes and 2 broker-only nodes: clients, replication, con
       assert.deepEqual(cluster.brokers.map((b) => b.nodeId).sort(), [4, 5], 'only the broker-only nodes are brokers');
       const created = await createTopicsKafkaPython(brokers[0]!.bootstrap, [{ name: 'roles', partitions: 4, replicationFactor: 2 }]);
       assert.equal(created[0]!.error, null, JSON.stringify(created[0]));
+      // kafka-python 2.0.2 does not retry by default: produce once every leader hosts its partition.
+      await waitForFullIsr(admin, ['roles'], 30_000);
       const values = Array.from({ length: 200 }, (_, i) => ({ key: null, value: Buffer.from(`r${i}`).toString('hex') }));
       const first = await produceKafkaPython(brokers[1]!.bootstrap, 'roles', values, { acks: 'all' });
       assert.ok(first.every((o) => Array.isArray(o)), JSON.stringify(first.filter((o) => !Array.isArray(o)).slice(0, 3)));
