@@ -12,10 +12,11 @@ export class RequestMetrics {
     const slot = apiKey * 1000 + apiVersion;
     let byClient = this.counts.get(slot);
     if (!byClient) this.counts.set(slot, (byClient = new Map()));
-    let client = clientId ?? '';
+    const client = clientId ?? '';
     const current = byClient.get(client);
-    if (current === undefined && byClient.size >= MAX_CLIENTS_PER_VERSION) client = OTHER_CLIENTS;
-    byClient.set(client, (byClient.get(client) ?? 0) + 1);
+    if (current !== undefined) byClient.set(client, current + 1);
+    else if (byClient.size < MAX_CLIENTS_PER_VERSION) byClient.set(client, 1);
+    else byClient.set(OTHER_CLIENTS, (byClient.get(OTHER_CLIENTS) ?? 0) + 1);
   }
 
   /** Snapshot of the counts. */

@@ -1,6 +1,6 @@
 import type { MetadataImage, PartitionImage, TopicImage } from '../metadata/index.js';
 import type { LogConfig, LogManager, PartitionLog } from '../storage/index.js';
-import { partitionKey, type FetchPurgatory } from './purgatory.js';
+import { FOLLOWER_KEY_SUFFIX, partitionKey, type FetchPurgatory } from './purgatory.js';
 
 /** A partition this broker hosts: its metadata and its log. */
 export interface HostedPartition {
@@ -9,6 +9,8 @@ export interface HostedPartition {
   readonly log: PartitionLog;
   /** Purgatory key, for waking fetches after appends. */
   readonly key: string;
+  /** Purgatory key of waiting follower fetches (computed once: appends wake them every time). */
+  readonly followerKey: string;
 }
 
 /**
@@ -49,7 +51,7 @@ export class PartitionManager {
         const existing = this.hosted.get(key);
         if (existing && existing.topic === topic && existing.partition === partition) continue;
         const log = existing?.log ?? this.logs.getOrCreateLog(topic.name, partition.partitionId, topic.topicId, config);
-        this.hosted.set(key, { topic, partition, log, key });
+        this.hosted.set(key, { topic, partition, log, key, followerKey: key + FOLLOWER_KEY_SUFFIX });
       }
     }
     const removed: HostedPartition[] = [];

@@ -78,3 +78,6 @@ export class FetchPurgatory {
 export function partitionKey(topic: string, partition: number): string {
   return `${topic}\u0000${partition}`;
 }
+
+/** Purgatory key suffix on which follower fetches wait (they want appends, consumers want the high watermark). */
+export const FOLLOWER_KEY_SUFFIX = '\u0001f';

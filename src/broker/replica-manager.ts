@@ -8,11 +8,9 @@ import type { LogAppendInfo } from '../storage/index.js';
 import type { ControllerChannel } from './controller-channel.js';
 import type { ControllerService } from './controller-service.js';
 import type { HostedPartition, PartitionManager } from './partition-manager.js';
-import type { FetchPurgatory } from './purgatory.js';
+import { FOLLOWER_KEY_SUFFIX, type FetchPurgatory } from './purgatory.js';
 import { ReplicaFetcher, type FetcherSettings } from './replica-fetcher.js';
 
-/** Purgatory key suffix on which follower fetches wait (they want appends, consumers want the high watermark). */
-export const FOLLOWER_KEY_SUFFIX = '\u0001f';
 
 /** What the replica manager needs from its node. */
 export interface ReplicaHost {
@@ -199,7 +197,7 @@ export class ReplicaManager {
     }
     const info = hosted.log.appendAsLeader(batch, led.state.leaderEpoch, nowMs, defer);
     if (!info.duplicate) {
-      this.host.purgatory.onAppend(hosted.key + FOLLOWER_KEY_SUFFIX, batch.length);
+      this.host.purgatory.onAppend(hosted.followerKey, batch.length);
       this.advanceHighWatermark(led, batch.length);
     }
     return info;

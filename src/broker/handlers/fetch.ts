@@ -5,7 +5,6 @@ import { FetchResponse, type FetchResponsePartitionData } from '../../protocol/g
 import type { Broker } from '../broker.js';
 import { defineHandler } from '../handler.js';
 import type { HostedPartition } from '../partition-manager.js';
-import { FOLLOWER_KEY_SUFFIX } from '../replica-manager.js';
 
 /** Isolation levels of Fetch and ListOffsets. */
 export const IsolationLevel = { READ_UNCOMMITTED: 0, READ_COMMITTED: 1 } as const;
@@ -68,7 +67,7 @@ function readAll(broker: Broker, wanted: Wanted[], maxBytes: number, isolationLe
         anyError = true;
         return errorPartition(p.partition, ErrorCode.UNKNOWN_TOPIC_OR_PARTITION);
       }
-      keys.push(replicaId >= 0 ? hosted.key + FOLLOWER_KEY_SUFFIX : hosted.key);
+      keys.push(replicaId >= 0 ? hosted.followerKey : hosted.key);
       const data = readPartition(hosted, p, remaining, bytes === 0, isolationLevel, broker.nodeId, replicaId >= 0, alloc);
       if (replicaId >= 0 && data.errorCode === ErrorCode.NONE) {
         broker.replicas.onFollowerFetch(hosted, replicaId, p.fetchOffset);
