@@ -25,6 +25,7 @@ import { parseArgs } from 'node:util';
 import { Admin, Producer } from '../src/client/index.js';
 import { LOCAL_FAILOVER_SETTINGS } from '../src/broker/local-cluster.js';
 import { eventually } from '../test/helpers/cluster-admin.js';
+import { settleDisk } from './common.js';
 import { startCluster, type ClusterHandle } from '../test/helpers/cluster.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -104,6 +105,7 @@ async function benchPerf(cluster: ClusterHandle, numRecords: number, log: (m: st
   await admin.createTopics([{ name: 'test_topic', numPartitions: 8, replicationFactor: 3 }]);
   await admin.close();
   await delay(1000);
+  settleDisk(log);
   const args = [samsaBin, 'producer-perf-test', '--topic', 'test_topic', '--num-records', String(numRecords), '--throughput', '-1', '--record-size', '1000',
     '--producer-props', `bootstrap.servers=${cluster.bootstrap}`, 'batch.size=16384', 'acks=1', 'linger.ms=50'];
   log(`samsa ${args.slice(1).join(' ')}`);

@@ -3,6 +3,7 @@
  * orchestrator (run.ts) exchanges with the load generator over the fork IPC channel, and small
  * bounded helpers. Nothing here touches the broker's internals.
  */
+import { execFileSync } from 'node:child_process';
 import { readFileSync } from 'node:fs';
 import { createServer } from 'node:net';
 
@@ -326,3 +327,18 @@ export function machineBusyMs(): number | null {
 
 /** USER_HZ on Linux; 100 on every mainstream architecture. */
 const CLOCK_TICKS_PER_SECOND = 100;
+
+/** Longest a `sync` may take before the run gives up (a few GiB at disk speed). */
+const SYNC_TIMEOUT_MS = 180_000;
+
+/**
+ * Writes every dirty page back (`sync`), so each run starts with no writeback pending and no
+ * run pays for the data an earlier run left in the page cache (on these VMs a page-cache write
+ * costs three times as much while gigabytes are being written back).
+ */
+export function settleDisk(log: (message: string) => void): void {
+  const started = performance.now();
+  execFileSync('sync', [], { stdio: 'ignore', timeout: SYNC_TIMEOUT_MS });
+  const tookMs = performance.now() - started;
+  if (tookMs > 500) log(`sync took ${(tookMs / 1000).toFixed(1)} s`);
+}

@@ -24,6 +24,7 @@ import { groupsReport, groupsVerdict, type GroupsOutcome } from './groups-report
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
 import { benchClients, clientsReport, clientsVerdict, parseClientList, type ClientsOptions, type ClientsOutcome } from './clients.js';
 import { BROKER_NODE_FLAGS } from '../src/broker/index.js';
+import { settleDisk as settleDiskNow } from './common.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(benchDir, '..', '..');
@@ -235,18 +236,9 @@ function describe(r: MeasuredResult): string {
   );
 }
 
-/** Longest a `sync` may take before the run gives up (a few GiB at disk speed). */
-const SYNC_TIMEOUT_MS = 180_000;
-
-/**
- * Writes every dirty page back (`sync`), so each run starts with no writeback pending and no
- * run pays for the data an earlier run left in the page cache.
- */
+/** `sync` before a run (bench/common.ts), reporting a slow one. */
 function settleDisk(): void {
-  const started = performance.now();
-  execFileSync('sync', [], { stdio: 'ignore', timeout: SYNC_TIMEOUT_MS });
-  const tookMs = performance.now() - started;
-  if (tookMs > 500) log(`sync took ${(tookMs / 1000).toFixed(1)} s`);
+  settleDiskNow(log);
 }
 
 /**
