@@ -2,6 +2,7 @@ import { readFileSync } from 'node:fs';
 import { Broker } from './broker.js';
 import { loadBrokerConfig } from './config/broker-config.js';
 import { ConfigError } from './config/config-error.js';
+import { BROKER_NODE_FLAGS } from './node-flags.js';
 
 const USAGE = `Usage: samsa server [server.properties] [--config FILE] [--override key=value ...]
 
@@ -58,6 +59,10 @@ export async function runServer(argv: readonly string[]): Promise<number> {
     if (args.file) readFileSync(args.file);
     const config = loadBrokerConfig({ file: args.file, overrides: args.overrides, env: process.env });
     for (const warning of config.warnings) process.stderr.write(`WARN: ${warning}\n`);
+    const missingFlags = BROKER_NODE_FLAGS.filter((f) => !process.execArgv.includes(f));
+    if (missingFlags.length > 0) {
+      process.stderr.write(`NOTE: started without ${missingFlags.join(' ')}; under load the broker spends far more time collecting garbage. Start it as \`node ${BROKER_NODE_FLAGS.join(' ')} bin/samsa.js server ...\` (samsa cluster and npm run start:single do).\n`);
+    }
     broker = await Broker.start(config, (m) => process.stdout.write(`${new Date().toISOString()} ${m}\n`));
   } catch (e) {
     if (e instanceof ConfigError) process.stderr.write(`Invalid configuration:\n${e.message}\n`);
