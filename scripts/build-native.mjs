@@ -25,12 +25,17 @@ const includeDirs = [process.env.npm_config_nodedir, dirname(dirname(process.exe
   .map((d) => join(d, 'include', 'node'));
 const include = includeDirs.find((d) => existsSync(join(d, 'node_api.h')));
 if (!include) skip(`no node_api.h under ${includeDirs.join(' or ')}`);
-const cc = process.env.CC || 'cc';
 mkdirSync(dirname(out), { recursive: true });
 const args = ['-O3', '-msse4.2', '-fPIC', '-shared', '-fvisibility=hidden', '-DNODE_GYP_MODULE_NAME=samsa_crc32c', `-I${include}`, source, '-o', out];
-const result = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
-if (result.error || result.status !== 0) {
+const failures = [];
+// $CC if set, else the usual names of the system compiler.
+for (const cc of process.env.CC ? [process.env.CC] : ['cc', 'gcc', 'clang']) {
+  const result = spawnSync(cc, args, { stdio: ['ignore', 'inherit', 'inherit'] });
+  if (!result.error && result.status === 0) {
+    process.stdout.write(`samsa: built ${out}\n`);
+    process.exit(0);
+  }
+  failures.push(result.error ? `${cc}: ${result.error.message}` : `${cc} exited with ${result.status}`);
   rmSync(out, { force: true });
-  skip(result.error ? `${cc}: ${result.error.message}` : `${cc} exited with ${result.status}`);
 }
-process.stdout.write(`samsa: built ${out}\n`);
+skip(failures.join('; '));
