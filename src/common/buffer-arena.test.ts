@@ -31,6 +31,15 @@ test('reset reuses the memory and grows the arena toward the last use, within it
   assert.ok(first.length === 80);
 });
 
+test('an arena holds no memory until it allocates (a long-polling fetch that reads nothing costs nothing)', () => {
+  const pool = new BufferArenaPool(1 << 20, 1 << 24, 4);
+  const waiting = Array.from({ length: 1000 }, () => pool.acquire());
+  assert.ok(waiting.every((a) => a.capacity === 0));
+  const used = waiting[0]!;
+  used.alloc(10);
+  assert.equal(used.capacity, 1 << 20, 'the first allocation takes the initial size');
+});
+
 test('the pool keeps at most maxIdle arenas and hands released ones out again', () => {
   const pool = new BufferArenaPool(64, 1024, 2);
   const [a, b, c] = [pool.acquire(), pool.acquire(), pool.acquire()];

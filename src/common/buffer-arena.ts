@@ -1,5 +1,7 @@
 import { assert } from './assert.js';
 
+const EMPTY = Buffer.alloc(0);
+
 /**
  * A bump allocator over one reusable buffer, for bytes that live exactly as long as one response
  * (the segment slices a Fetch answer is made of). Reusing the memory instead of allocating a
@@ -8,14 +10,16 @@ import { assert } from './assert.js';
  * time per megabyte (bench/RESULTS.md).
  */
 export class BufferArena {
-  private buf: Buffer;
+  /** Empty until the first allocation: a fetch that waits and reads nothing holds no memory. */
+  private buf: Buffer = EMPTY;
   private used = 0;
   /** Bytes asked for since the last reset, to size the arena for its next use. */
   private demanded = 0;
 
-  constructor(initialBytes: number, private readonly maxBytes: number) {
-    this.buf = Buffer.allocUnsafeSlow(Math.min(initialBytes, maxBytes));
-  }
+  constructor(
+    private readonly initialBytes: number,
+    private readonly maxBytes: number,
+  ) {}
 
   /** Bytes the arena holds (its capacity). */
   get capacity(): number {
@@ -28,7 +32,9 @@ export class BufferArena {
    */
   alloc = (length: number): Buffer => {
     this.demanded += length;
-    if (this.used === 0 && length > this.buf.length && length <= this.maxBytes) this.buf = Buffer.allocUnsafeSlow(length);
+    if (this.used === 0 && length > this.buf.length && length <= this.maxBytes) {
+      this.buf = Buffer.allocUnsafeSlow(Math.min(this.maxBytes, Math.max(length, this.initialBytes)));
+    }
     if (this.used + length > this.buf.length) return Buffer.allocUnsafe(length);
     const out = this.buf.subarray(this.used, this.used + length);
     this.used += length;
@@ -37,7 +43,7 @@ export class BufferArena {
 
   /** Forgets every allocation (their memory is reused), growing toward what the last use needed. */
   reset(): void {
-    if (this.demanded > this.buf.length) this.buf = Buffer.allocUnsafeSlow(Math.min(this.demanded, this.maxBytes));
+    if (this.buf.length > 0 && this.demanded > this.buf.length) this.buf = Buffer.allocUnsafeSlow(Math.min(this.demanded, this.maxBytes));
     this.used = 0;
     this.demanded = 0;
   }
