@@ -11,7 +11,6 @@ import type { HostedPartition, PartitionManager } from './partition-manager.js';
 import { FOLLOWER_KEY_SUFFIX, type FetchPurgatory } from './purgatory.js';
 import { ReplicaFetcher, type FetcherSettings } from './replica-fetcher.js';
 
-
 /** What the replica manager needs from its node. */
 export interface ReplicaHost {
   readonly nodeId: number;

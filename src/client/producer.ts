@@ -10,7 +10,6 @@ import { toBytes, toRecordHeaders, tpKey, type ProducerRecord, type RecordMetada
 import { Fifo } from './fifo.js';
 import { StickyPartitioner } from './sticky-partitioner.js';
 
-
 /** Bytes a record adds to a batch beyond key, value and headers (varints, attributes); an upper bound. */
 const RECORD_OVERHEAD_BYTES = 21;
 /** Bytes of a v2 batch header. */

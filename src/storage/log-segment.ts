@@ -178,7 +178,6 @@ export class LogSegment {
       if (this.pending.length === 0) this.pendingPosition = position;
       this.pending.push(batch);
     } else {
-      this.writePending();
       writeFullySync(this.acquireFd(), batch, position);
     }
     this.sizeBytes += batch.length;
@@ -242,7 +241,6 @@ export class LogSegment {
    * memory from `alloc` (a fresh buffer by default; the fetch path passes a reused arena).
    */
   readAt(position: number, length: number, alloc: (length: number) => Buffer = Buffer.allocUnsafe): Buffer {
-    this.writePending();
     const wanted = Math.max(0, Math.min(length, this.sizeBytes - position));
     const buf = alloc(wanted);
     this.pins++;
@@ -328,7 +326,7 @@ export class LogSegment {
 
   /** The log file's descriptor, with deferred appends written first: whoever reads, truncates or fsyncs sees them. */
   private acquireFd(): number {
-    if (this.pending.length > 0) this.writePending();
+    this.writePending();
     return this.openFd();
   }
 

@@ -73,8 +73,6 @@ export interface PartitionLogOptions {
  * Storage owns no timers: the caller drives flush.ms through flushIfDue(nowMs).
  */
 export class PartitionLog {
-  /** While set, appends queue their bytes on the segment (see appendBatchesAsFollower). */
-  private deferWrites = false;
   private segments: LogSegment[];
   private logStart: bigint;
   private hw: bigint;
@@ -208,7 +206,7 @@ export class PartitionLog {
    * has failed, so that nothing deferred is acknowledged after a storage error.
    */
   writePending(): void {
-    if (this.storageError) throw this.storageError;
+    if (this.storageError) throw this.failedError(this.storageError);
     try {
       this.activeSegment().writePending();
     } catch (err) {
@@ -224,7 +222,6 @@ export class PartitionLog {
   appendBatchesAsFollower(records: Buffer, appendTimeMs: bigint): number {
     this.checkWritable();
     let appended = 0;
-    this.deferWrites = true;
     try {
       let pos = 0;
       while (pos + BatchHeader.LOG_OVERHEAD <= records.length) {
@@ -233,29 +230,27 @@ export class PartitionLog {
         const batch = records.subarray(pos, pos + size);
         pos += size;
         if (batch.readBigInt64BE(0) < this.logEndOffset) continue;
-        this.appendAsFollower(batch, appendTimeMs);
+        this.appendAsFollower(batch, appendTimeMs, true);
         appended++;
       }
     } finally {
-      this.deferWrites = false;
-      try {
-        this.activeSegment().writePending();
-      } catch (err) {
-        throw this.failStorage(err);
-      }
+      this.writePending();
     }
     return appended;
   }
 
-  /** Appends a batch replicated from the leader: offsets and epoch are already set; CRC is checked. */
-  appendAsFollower(batch: Buffer, appendTimeMs: bigint): LogAppendInfo {
+  /**
+   * Appends a batch replicated from the leader: offsets and epoch are already set; CRC is checked.
+   * `defer` as in appendAsLeader.
+   */
+  appendAsFollower(batch: Buffer, appendTimeMs: bigint, defer = false): LogAppendInfo {
     this.checkWritable();
     const info = this.checkBatch(batch);
     if (!isBatchCrcValid(batch)) throw new KafkaError(ErrorCode.CORRUPT_MESSAGE, `Replicated batch at offset ${info.baseOffset} fails its CRC check.`);
     if (info.baseOffset < this.logEndOffset) {
       throw new KafkaError(ErrorCode.UNKNOWN_SERVER_ERROR, `Replicated batch at offset ${info.baseOffset} is below the log end offset ${this.logEndOffset}; truncate first.`);
     }
-    const lastOffset = this.appendBatch(batch, info, appendTimeMs);
+    const lastOffset = this.appendBatch(batch, info, appendTimeMs, defer);
     return { baseOffset: info.baseOffset, lastOffset, logAppendTimeMs: -1n, logStartOffset: this.logStart, duplicate: false };
   }
 
@@ -426,7 +421,7 @@ export class PartitionLog {
       const { segmentBytes, segmentMs } = this.configValue;
       if (active.shouldRoll(batch.length, lastOffset, info.maxTimestamp, appendTimeMs, segmentBytes, segmentMs)) active = this.roll(info.baseOffset, appendTimeMs);
       if (info.partitionLeaderEpoch >= 0) this.epochCache.assignEpochStartOffset(info.partitionLeaderEpoch, info.baseOffset);
-      active.append(batch, lastOffset, info.maxTimestamp, appendTimeMs, defer || this.deferWrites);
+      active.append(batch, lastOffset, info.maxTimestamp, appendTimeMs, defer);
     } catch (err) {
       throw this.failStorage(err);
     }
@@ -539,7 +534,12 @@ export class PartitionLog {
 
   private checkReadable(): void {
     if (this.closed) throw new KafkaError(ErrorCode.NOT_LEADER_OR_FOLLOWER, `Log for ${this.topic}-${this.partition} is closed.`);
-    if (this.storageError) throw new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Log for ${this.topic}-${this.partition} failed: ${this.storageError.message}`);
+    if (this.storageError) throw this.failedError(this.storageError);
+  }
+
+  /** What anything asked of a log that has failed gets (KAFKA_STORAGE_ERROR). */
+  private failedError(cause: Error): KafkaError {
+    return new KafkaError(ErrorCode.KAFKA_STORAGE_ERROR, `Log for ${this.topic}-${this.partition} failed: ${cause.message}`);
   }
 
   private failStorage(err: unknown): Error {

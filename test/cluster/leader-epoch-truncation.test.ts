@@ -9,7 +9,7 @@ import { test } from 'node:test';
 import { Admin, Producer } from '../../src/client/index.js';
 import { delay } from '../helpers/broker.js';
 import { requireClient } from '../helpers/clients.js';
-import { eventually } from '../helpers/cluster-admin.js';
+import { createPairOffController, eventually } from '../helpers/cluster-admin.js';
 import { partitionLogBytes } from '../helpers/segments.js';
 import { withCluster } from '../helpers/cluster.js';
 import { readAllKafkaPython } from '../helpers/kafka-python.js';
@@ -21,10 +21,7 @@ test('a returning leader truncates the records its follower never had (KIP-101/2
   await withCluster(3, {}, async (cluster) => {
     const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap });
     try {
-      const controller = (await admin.describeQuorum()).leaderId;
-      const [a, b] = [1, 2, 3].filter((id) => id !== controller) as [number, number];
-      await admin.createTopics([{ name: TOPIC, replicaAssignment: { 0: [a, b] }, configs: { 'min.insync.replicas': '1' } }]);
-      await eventually('both replicas in the ISR', 20_000, async () => ((await admin.describeTopics([TOPIC]))[0]!.partitions[0]!.isr.length === 2 ? true : undefined));
+      const [a, b] = await createPairOffController(admin, TOPIC);
 
       const send = async (bootstrap: string, values: string[], acks: 1 | -1): Promise<{ value: string; offset: bigint }[]> => {
         const producer = new Producer({ 'bootstrap.servers': bootstrap, acks: acks === -1 ? 'all' : '1', 'enable.idempotence': false, 'linger.ms': 0, 'request.timeout.ms': 5000 });

@@ -8,7 +8,7 @@ import assert from 'node:assert/strict';
 import { test } from 'node:test';
 import { Admin, Producer } from '../../src/client/index.js';
 import { delay } from '../helpers/broker.js';
-import { eventually } from '../helpers/cluster-admin.js';
+import { createPairOffController, eventually } from '../helpers/cluster-admin.js';
 import { withCluster } from '../helpers/cluster.js';
 import { samsa } from '../cli/cli-runner.js';
 
@@ -18,11 +18,8 @@ test('unclean leader election: offline by default, explicit unclean election bri
   await withCluster(3, {}, async (cluster) => {
     const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap });
     try {
-      const controller = (await admin.describeQuorum()).leaderId;
-      const [a, b] = [1, 2, 3].filter((id) => id !== controller) as [number, number];
-      await admin.createTopics([{ name: TOPIC, replicaAssignment: { 0: [a, b] }, configs: { 'min.insync.replicas': '1' } }]);
+      const [a, b] = await createPairOffController(admin, TOPIC);
       const partition = async () => (await admin.describeTopics([TOPIC]))[0]!.partitions[0]!;
-      await eventually('both replicas in the ISR', 20_000, async () => ((await partition()).isr.length === 2 ? true : undefined));
       const send = async (value: string): Promise<void> => {
         const producer = new Producer({ 'bootstrap.servers': cluster.bootstrap, acks: 'all', 'request.timeout.ms': 5000 });
         try {

@@ -5,7 +5,6 @@
 import type { Admin, TopicDescription } from '../../src/client/index.js';
 import { delay } from './broker.js';
 
-/** Polls a probe roughly every `intervalMs` until it returns a value; throws after `timeoutMs` with the last state. */
 /**
  * Polls `probe` every `intervalMs` until it returns something other than undefined; a probe that
  * throws counts as not yet. Rejects after `timeoutMs` naming `what` and the last error.
@@ -70,4 +69,17 @@ export async function waitForLeadersAvoiding(admin: Admin, topic: string, exclud
     const ok = described!.partitions.every((p) => p.leader >= 0 && !excluded.includes(p.leader));
     return ok ? { done: described! } : { state: describePartitions([described!]) };
   });
+}
+
+/**
+ * Creates `topic` with one partition on the two nodes of a 3-node cluster that are not the active
+ * controller (killing one of them never costs the quorum its leader), min.insync.replicas 1, and
+ * waits until both are in the ISR. Returns the replicas, the preferred leader first.
+ */
+export async function createPairOffController(admin: Admin, topic: string): Promise<[number, number]> {
+  const controller = (await admin.describeQuorum()).leaderId;
+  const [a, b] = [1, 2, 3].filter((id) => id !== controller) as [number, number];
+  await admin.createTopics([{ name: topic, replicaAssignment: { 0: [a, b] }, configs: { 'min.insync.replicas': '1' } }]);
+  await eventually('both replicas in the ISR', 20_000, async () => ((await admin.describeTopics([topic]))[0]!.partitions[0]!.isr.length === 2 ? true : undefined));
+  return [a, b];
 }

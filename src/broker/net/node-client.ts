@@ -4,8 +4,7 @@
 // once so that callers retry (with their own backoff) instead of hanging.
 import { Socket, connect } from 'node:net';
 import { ErrorCode, KafkaError } from '../../common/errors.js';
-import { FrameSplitter } from '../../protocol/index.js';
-import { decodeResponseFrame, encodeRequestFrame, type Init, type MessageCodec } from '../../protocol/index.js';
+import { FrameSplitter, decodeResponseFrame, encodeRequestFrame, type Init, type MessageCodec } from '../../protocol/index.js';
 
 /** Largest response frame accepted (a replica fetch answers at most replica.fetch.response.max.bytes). */
 const MAX_RESPONSE_BYTES = 256 * 1024 * 1024;

@@ -5,8 +5,7 @@
 // node backs off and retries instead of waiting for its request timeout.
 import { Socket, connect } from 'node:net';
 import { ErrorCode } from '../../common/index.js';
-import { decodeResponseFrame, encodeRequestFrame } from '../../protocol/index.js';
-import { FrameSplitter } from '../../protocol/index.js';
+import { FrameSplitter, decodeResponseFrame, encodeRequestFrame } from '../../protocol/index.js';
 import { QUORUM_CODECS, type RaftRequestMessage, type WireRequest } from './quorum-wire.js';
 
 /** A voter's controller endpoint. */
