@@ -1,11 +1,13 @@
 /**
- * The two admin steps the benchmarks need before they start: create a topic and wait until
- * its partitions have a leader. Plain Kafka requests over one short-lived connection.
+ * The admin steps the benchmarks need: create a topic, wait until its partitions have a leader,
+ * delete a topic. Plain Kafka requests over one short-lived connection each.
  */
 import { connect } from 'node:net';
 import { decodeResponseFrame, encodeRequestFrame, type Init, type MessageCodec } from '../src/protocol/index.js';
 import { CreateTopicsRequest } from '../src/protocol/generated/create-topics-request.js';
 import { CreateTopicsResponse } from '../src/protocol/generated/create-topics-response.js';
+import { DeleteTopicsRequest } from '../src/protocol/generated/delete-topics-request.js';
+import { DeleteTopicsResponse } from '../src/protocol/generated/delete-topics-response.js';
 import { MetadataRequest } from '../src/protocol/generated/metadata-request.js';
 import { MetadataResponse } from '../src/protocol/generated/metadata-response.js';
 import { FrameReader, delay, withTimeout } from './common.js';
@@ -15,6 +17,8 @@ const LEADER_WAIT_ATTEMPTS = 100;
 const LEADER_WAIT_STEP_MS = 100;
 /** Kafka's TOPIC_ALREADY_EXISTS. */
 const TOPIC_ALREADY_EXISTS = 36;
+/** Kafka's UNKNOWN_TOPIC_OR_PARTITION. */
+const UNKNOWN_TOPIC_OR_PARTITION = 3;
 
 /** Sends one request on a fresh connection and decodes the response. */
 async function roundTrip<Req, Res>(
@@ -82,4 +86,24 @@ export async function waitForLeader(host: string, port: number, topic: string, p
     await delay(LEADER_WAIT_STEP_MS);
   }
   throw new Error(`topic ${topic} (${partitions} partition(s)) has a partition without a leader after ${LEADER_WAIT_ATTEMPTS * LEADER_WAIT_STEP_MS} ms (${last})`);
+}
+
+/**
+ * Deletes `topic` (a missing topic is fine) and waits, bounded, until Metadata no longer knows it.
+ * The broker removes a deleted partition's files as part of the deletion, so its page cache is
+ * freed too.
+ */
+export async function deleteTopic(host: string, port: number, topic: string): Promise<void> {
+  const deleted = await roundTrip(host, port, DeleteTopicsRequest, DeleteTopicsResponse, 4, { topicNames: [topic], timeoutMs: 10_000 });
+  const result = deleted.responses[0];
+  if (!result || (result.errorCode !== 0 && result.errorCode !== UNKNOWN_TOPIC_OR_PARTITION)) {
+    throw new Error(`DeleteTopics ${topic} failed: error ${result?.errorCode} ${result?.errorMessage ?? ''}`);
+  }
+  for (let attempt = 0; attempt < LEADER_WAIT_ATTEMPTS; attempt++) {
+    // v4 and later can say not to create the topic again (v0-v3 requests auto-create it).
+    const metadata = await roundTrip(host, port, MetadataRequest, MetadataResponse, 4, { topics: [{ name: topic }], allowAutoTopicCreation: false });
+    if (metadata.topics.find((x) => x.name === topic)?.errorCode === UNKNOWN_TOPIC_OR_PARTITION) return;
+    await delay(LEADER_WAIT_STEP_MS);
+  }
+  throw new Error(`topic ${topic} still exists ${LEADER_WAIT_ATTEMPTS * LEADER_WAIT_STEP_MS} ms after its deletion`);
 }

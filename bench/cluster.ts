@@ -9,15 +9,17 @@
  *     node is restarted and the ISR allowed to fill before the next trial. Reports median and p99,
  *     and separately the trials where the leader was also the active controller.
  *
- *   node dist/bench/cluster.js --only perf [--num-records 1000000]
+ *   node dist/bench/cluster.js --only perf [--num-records 1000000] [--runs 3]
  *     The course's load test: `producer-perf-test --num-records 1000000 --record-size 1000
  *     --throughput -1 --producer-props acks=1 batch.size=16384 linger.ms=50` against an
- *     8-partition RF-3 topic; its summary line (records/sec, MB/sec, latencies).
+ *     8-partition RF-3 topic, `--runs` times in one cluster, each run on a fresh topic with the
+ *     previous one deleted; every run's summary line (records/sec, MB/sec, latencies) and the
+ *     median MB/sec.
  *
  * Prints a Markdown report and writes it to bench/out/cluster-*.md. Numbers, not pass/fail.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -100,13 +102,15 @@ async function benchFailover(cluster: ClusterHandle, trials: number, log: (m: st
   return out;
 }
 
-async function benchPerf(cluster: ClusterHandle, numRecords: number, log: (m: string) => void): Promise<string[]> {
-  const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap });
-  await admin.createTopics([{ name: 'test_topic', numPartitions: 8, replicationFactor: 3 }]);
-  await admin.close();
-  await delay(1000);
-  settleDisk(log);
-  const args = [samsaBin, 'producer-perf-test', '--topic', 'test_topic', '--num-records', String(numRecords), '--throughput', '-1', '--record-size', '1000',
+/** Waits (bounded) until no node keeps a directory of deleted `topic` in its log dir. */
+async function topicFilesRemoved(cluster: ClusterHandle, topic: string): Promise<void> {
+  const left = (): string[] => [...cluster.nodes.values()].flatMap((n) => readdirSync(n.logDir).filter((name) => name.startsWith(`${topic}-`)).map((name) => join(n.logDir, name)));
+  await eventually(`the files of deleted ${topic} to go`, 30_000, async () => (left().length === 0 ? true : undefined));
+}
+
+/** One producer-perf-test run; returns its output lines. */
+async function perfRun(cluster: ClusterHandle, topic: string, numRecords: number, log: (m: string) => void): Promise<string[]> {
+  const args = [samsaBin, 'producer-perf-test', '--topic', topic, '--num-records', String(numRecords), '--throughput', '-1', '--record-size', '1000',
     '--producer-props', `bootstrap.servers=${cluster.bootstrap}`, 'batch.size=16384', 'acks=1', 'linger.ms=50'];
   log(`samsa ${args.slice(1).join(' ')}`);
   const lines: string[] = [];
@@ -134,11 +138,53 @@ async function benchPerf(cluster: ClusterHandle, numRecords: number, log: (m: st
   return lines;
 }
 
+interface PerfRun {
+  topic: string;
+  /** The tool's final summary line. */
+  summary: string;
+  mbPerSec: number;
+}
+
+/**
+ * `runs` runs of the course's load test, each on a fresh 8-partition RF-3 topic; before each run
+ * the previous run's topic is deleted (its files removed on every node) and the page cache written
+ * back, so that every run starts from the same state: an otherwise empty cluster with about as
+ * much free page cache as the run needs.
+ */
+async function benchPerf(cluster: ClusterHandle, numRecords: number, runs: number, log: (m: string) => void): Promise<PerfRun[]> {
+  const admin = new Admin({ 'bootstrap.servers': cluster.bootstrap });
+  const out: PerfRun[] = [];
+  try {
+    for (let i = 1; i <= runs; i++) {
+      if (i > 1) {
+        await admin.deleteTopics([out.at(-1)!.topic]);
+        await topicFilesRemoved(cluster, out.at(-1)!.topic);
+      }
+      const topic = runs === 1 ? 'test_topic' : `test_topic_${i}`;
+      await admin.createTopics([{ name: topic, numPartitions: 8, replicationFactor: 3 }]);
+      await eventually(`leaders for ${topic}`, 30_000, async () => ((await admin.describeTopics([topic]))[0]!.partitions.every((p) => p.leader >= 0 && p.isr.length === 3) ? true : undefined));
+      settleDisk(log);
+      const lines = await perfRun(cluster, topic, numRecords, log);
+      const summary = lines.filter((l) => / records sent, .*th\.$/.test(l)).at(-1);
+      const mb = summary === undefined ? undefined : / \(([\d.]+) MB\/sec\)/.exec(summary)?.[1];
+      if (summary === undefined || mb === undefined) throw new Error(`producer-perf-test printed no summary line: ${lines.at(-1) ?? '(no output)'}`);
+      out.push({ topic, summary, mbPerSec: Number(mb) });
+    }
+    return out;
+  } finally {
+    await admin.close();
+  }
+}
+
 async function main(): Promise<number> {
-  const { values } = parseArgs({ options: { only: { type: 'string', default: 'all' }, trials: { type: 'string', default: '20' }, 'num-records': { type: 'string', default: '1000000' }, 'out-dir': { type: 'string', default: join(repoRoot, 'bench', 'out') } } });
+  const { values } = parseArgs({ options: { only: { type: 'string', default: 'all' }, trials: { type: 'string', default: '20' }, 'num-records': { type: 'string', default: '1000000' }, runs: { type: 'string', default: '3' }, 'out-dir': { type: 'string', default: join(repoRoot, 'bench', 'out') } } });
   const only = values.only!;
   if (!['all', 'failover', 'perf'].includes(only)) {
     process.stderr.write(`--only must be failover, perf or all, got ${only}\n`);
+    return 2;
+  }
+  if (!/^[1-9]\d*$/.test(values.runs!)) {
+    process.stderr.write(`--runs must be a positive integer, got ${values.runs}\n`);
     return 2;
   }
   const report: string[] = [`# Cluster benchmarks, ${new Date().toISOString()}`, '', `Machine: ${os.cpus().length} cores, load average at start ${os.loadavg().map((l) => l.toFixed(2)).join(' ')}; 3 nodes (separate processes) on 127.0.0.x.`, ''];
@@ -166,10 +212,12 @@ async function main(): Promise<number> {
   if (only === 'all' || only === 'perf') {
     const cluster = await startCluster(3);
     try {
-      const lines = await benchPerf(cluster, Number(values['num-records']), log);
+      const runs = await benchPerf(cluster, Number(values['num-records']), Number(values.runs), log);
+      const sorted = runs.map((r) => r.mbPerSec).sort((a, b) => a - b);
       report.push('## producer-perf-test against the 3-node cluster', '',
-        `\`samsa producer-perf-test --topic test_topic --num-records ${values['num-records']} --throughput -1 --record-size 1000 --producer-props bootstrap.servers=<3 nodes> batch.size=16384 acks=1 linger.ms=50\`, topic with 8 partitions, RF 3`, '',
-        '```', lines.at(-1) ?? '(no output)', '```', '');
+        `\`samsa producer-perf-test --topic test_topic_N --num-records ${values['num-records']} --throughput -1 --record-size 1000 --producer-props bootstrap.servers=<3 nodes> batch.size=16384 acks=1 linger.ms=50\`, topic with 8 partitions, RF 3; ${runs.length} run(s) in one cluster, each on a fresh topic, the previous run's topic deleted first`, '',
+        '```', ...runs.map((r) => r.summary), '```', '',
+        `Median ${percentile(sorted, 50)} MB/sec (runs: ${runs.map((r) => r.mbPerSec.toFixed(2)).join(', ')})`, '');
     } finally {
       await cluster.cleanup();
     }

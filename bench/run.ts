@@ -17,14 +17,14 @@ import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import { parseArgs } from 'node:util';
-import { createTopic, waitForLeader } from './admin.js';
+import { createTopic, deleteTopic, waitForLeader } from './admin.js';
 import { MIB, freePort, pickLoopbackHost, type CommitResult, type CommitTask, type FetchTask, type GroupMemberSettings, type ProduceTask, type RebalanceResult, type RebalanceTask, type Target } from './common.js';
 import { runGenerator, startServer, stopAllChildren, type Measured, type MeasuredResult, type ServerProcess } from './processes.js';
 import { groupsReport, groupsVerdict, type GroupsOutcome } from './groups-report.js';
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
 import { benchClients, clientsReport, clientsVerdict, parseClientList, type ClientsOptions, type ClientsOutcome } from './clients.js';
 import { BROKER_NODE_FLAGS } from '../src/broker/index.js';
-import { settleDisk as settleDiskNow } from './common.js';
+import { delay, settleDisk as settleDiskNow } from './common.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(benchDir, '..', '..');
@@ -242,15 +242,16 @@ function settleDisk(): void {
 }
 
 /**
- * Runs `count` rounds, alternating which target goes first so slow drifts even out; the page
- * cache is written back before every run.
+ * Runs `count` rounds, alternating which target goes first so slow drifts even out; `prepare`
+ * (if given) runs before every run, then the page cache is written back.
  */
-async function alternate(count: number, run: (target: Target, round: number) => Promise<MeasuredResult>): Promise<Round[]> {
+async function alternate(count: number, run: (target: Target, round: number) => Promise<MeasuredResult>, prepare?: () => Promise<void>): Promise<Round[]> {
   const rounds: Round[] = [];
   for (let i = 0; i < count; i++) {
     const order: Target[] = i % 2 === 0 ? ['baseline', 'samsa'] : ['samsa', 'baseline'];
     const results: Partial<Record<Target, MeasuredResult>> = {};
     for (const target of order) {
+      await prepare?.();
       settleDisk();
       results[target] = await run(target, i);
       log(`round ${i + 1}/${count} ${target.padEnd(8)} ${describe(results[target]!)}`);
@@ -298,23 +299,37 @@ async function benchProduce(options: Options, host: string, workDir: string): Pr
   const profileDir = options.profile ? join(workDir, 'profiles') : null;
   const baselineFile = join(workDir, 'baseline-append.bin');
   writeFileSync(baselineFile, '');
-  const topic = 'bench-produce';
+  const logDir = join(workDir, 'produce-logs');
   const baseline = await startBaseline(host, 'append', ['--file', baselineFile]);
   let broker: Broker | null = null;
   let profile: ProfileSummary | null = null;
   try {
-    broker = await startBroker(host, join(workDir, 'produce-logs'), profileDir, 'produce.cpuprofile');
-    await createTopic(broker.host, broker.port, topic);
-    await waitForLeader(broker.host, broker.port, topic);
+    broker = await startBroker(host, logDir, profileDir, 'produce.cpuprofile');
     const warmupMs = options.warmupSeconds * 1000;
     const measureMs = options.seconds * 1000;
     const timeoutMs = warmupMs + measureMs + 90_000;
     const samsa = broker;
+    let topic = '';
+    let runs = 0;
+    // Every run, of either server, starts with both logs empty: the baseline file truncated (the
+    // server appends with O_APPEND) and Samsa's topic deleted and created afresh. Besides keeping
+    // disk use bounded, this gives both the same page cache to write into: the pages of deleted
+    // data are reused at once, while a log kept from earlier runs makes the next run take fresh
+    // memory, which on these VMs makes page-cache writes about 3x slower (bench/README.md).
+    const prepare = async (): Promise<void> => {
+      truncateSync(baselineFile, 0);
+      if (topic !== '') {
+        await deleteTopic(samsa.host, samsa.port, topic);
+        await filesRemoved(logDir, topic);
+      }
+      topic = `bench-produce-${++runs}`;
+      await createTopic(samsa.host, samsa.port, topic);
+      await waitForLeader(samsa.host, samsa.port, topic);
+    };
     const rounds = await alternate(options.rounds, async (target) => {
-      if (target === 'baseline') truncateSync(baselineFile, 0); // keeps disk use bounded; the server appends with O_APPEND
       const server = target === 'samsa' ? samsa : baseline;
       return runGenerator(generatorScript, produceTask(options, target, server, topic, warmupMs, measureMs, Number.MAX_SAFE_INTEGER), server.server.pid, timeoutMs);
-    });
+    }, prepare);
     log(`stopping the broker: ${await broker.server.stop()}`);
     broker = null;
     profile = profileOf(profileDir, 'produce.cpuprofile', options, 'produce', rounds);
@@ -323,6 +338,13 @@ async function benchProduce(options: Options, host: string, workDir: string): Pr
     if (broker) await broker.server.stop();
     await baseline.server.stop();
   }
+}
+
+/** Waits (bounded) until the broker has removed the directories of deleted `topic` from `logDir`. */
+async function filesRemoved(logDir: string, topic: string): Promise<void> {
+  const left = (): string[] => readdirSync(logDir).filter((name) => name.startsWith(`${topic}-`));
+  for (let attempt = 0; attempt < 100 && left().length > 0; attempt++) await delay(100);
+  if (left().length > 0) throw new Error(`the broker kept ${left().join(', ')} in ${logDir} after deleting ${topic}`);
 }
 
 function segmentFiles(partitionDir: string): string[] {
