@@ -124,7 +124,10 @@ test('ready batches of one partition fill the in-flight window at once, in order
   await admin.createTopics([{ name: 'pipelined', numPartitions: 1 }]);
   const producer = new Producer({ 'bootstrap.servers': broker.bootstrap, 'linger.ms': 60_000, 'batch.size': 1024, acks: 1, 'enable.idempotence': false });
   await producer.connect();
-  await producer.send({ topic: 'pipelined', partition: 0, value: 'metadata' });
+  // One record first, for the metadata (flushed: on its own it would linger the full 60 s).
+  const first = producer.send({ topic: 'pipelined', partition: 0, value: 'metadata' });
+  await producer.flush();
+  await first;
   // Count Produce requests in flight on the connection (up to max.in.flight.requests.per.connection = 5).
   const { BrokerConnection } = await import('./connection.js');
   const request = BrokerConnection.prototype.request;
