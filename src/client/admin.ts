@@ -154,6 +154,18 @@ export interface GroupDescription {
 }
 
 /**
+ * Returns `response` unless one of its results says NOT_CONTROLLER; then throws that (retriable)
+ * error so that the caller's retry loop refreshes metadata and sends the whole request again, to
+ * the new controller (Kafka's AdminClient handleNotControllerError). A retry may then report
+ * TOPIC_ALREADY_EXISTS (or UNKNOWN_TOPIC_OR_PARTITION for a deletion) if the first attempt
+ * committed after all, as Kafka's does.
+ */
+function retryIfNotController<R, E extends { errorCode: number; errorMessage?: string | null }>(response: R, results: (r: R) => readonly E[], context: (e: E) => string): R {
+  for (const e of results(response)) if (e.errorCode === ErrorCode.NOT_CONTROLLER) Cluster.check(e.errorCode, context(e), e.errorMessage);
+  return response;
+}
+
+/**
  * Kafka admin client: topics, partitions, configs, cluster, offsets, records and groups.
  * Failures surface as KafkaError whose errorName is the Kafka error (e.g. TOPIC_ALREADY_EXISTS) and
  * whose message names the resource.
@@ -176,18 +188,22 @@ export class Admin {
   /** Creates topics; throws on the first topic that fails (TOPIC_ALREADY_EXISTS, INVALID_PARTITIONS, …). */
   async createTopics(topics: readonly NewTopic[], opts: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<CreatedTopic[]> {
     for (const t of topics) if (typeof t.name !== 'string' || t.name === '') throw new KafkaConfigError('createTopics: every topic needs a name');
-    const response = await this.cluster.retry('CreateTopics', () =>
-      this.cluster.requestController(Apis.CreateTopics, {
-        topics: topics.map((t) => ({
-          name: t.name,
-          numPartitions: t.replicaAssignment ? -1 : t.numPartitions ?? -1,
-          replicationFactor: t.replicaAssignment ? -1 : t.replicationFactor ?? -1,
-          assignments: Object.entries(t.replicaAssignment ?? {}).map(([p, brokerIds]) => ({ partitionIndex: Number(p), brokerIds })),
-          configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
-        })),
-        timeoutMs: opts.timeoutMs ?? this.config.requestTimeoutMs,
-        validateOnly: opts.validateOnly ?? false,
-      }),
+    const response = await this.cluster.retry('CreateTopics', async () =>
+      retryIfNotController(
+        await this.cluster.requestController(Apis.CreateTopics, {
+          topics: topics.map((t) => ({
+            name: t.name,
+            numPartitions: t.replicaAssignment ? -1 : t.numPartitions ?? -1,
+            replicationFactor: t.replicaAssignment ? -1 : t.replicationFactor ?? -1,
+            assignments: Object.entries(t.replicaAssignment ?? {}).map(([p, brokerIds]) => ({ partitionIndex: Number(p), brokerIds })),
+            configs: Object.entries(t.configs ?? {}).map(([name, value]) => ({ name, value })),
+          })),
+          timeoutMs: opts.timeoutMs ?? this.config.requestTimeoutMs,
+          validateOnly: opts.validateOnly ?? false,
+        }),
+        (r) => r.topics,
+        (t) => `Cannot create topic '${t.name}'`,
+      ),
     );
     for (const t of response.topics) Cluster.check(t.errorCode, `Cannot create topic '${t.name}'`, t.errorMessage);
     this.cluster.invalidate();
@@ -199,10 +215,11 @@ export class Admin {
     const response = await this.cluster.retry('DeleteTopics', async () => {
       const conn = this.cluster.controllerId >= 0 ? await this.cluster.nodeConnection(this.cluster.controllerId) : await this.cluster.anyConnection();
       const v = conn.versionOf(Apis.DeleteTopics);
-      return conn.request(Apis.DeleteTopics, {
+      const deleted = await conn.request(Apis.DeleteTopics, {
         ...(v >= 6 ? { topics: names.map((name) => ({ name })) } : { topicNames: [...names] }),
         timeoutMs: opts.timeoutMs ?? this.config.requestTimeoutMs,
       });
+      return retryIfNotController(deleted, (r) => r.responses, (r) => `Cannot delete topic '${r.name ?? r.topicId}'`);
     });
     for (const r of response.responses) Cluster.check(r.errorCode, `Cannot delete topic '${r.name ?? r.topicId}'`, r.errorMessage);
     this.cluster.invalidate();
@@ -239,12 +256,16 @@ export class Admin {
 
   /** Raises the partition count of topics to `count`. */
   async createPartitions(requests: readonly { topic: string; count: number; assignments?: number[][] }[], opts: { validateOnly?: boolean; timeoutMs?: number } = {}): Promise<void> {
-    const response = await this.cluster.retry('CreatePartitions', () =>
-      this.cluster.requestController(Apis.CreatePartitions, {
-        topics: requests.map((r) => ({ name: r.topic, count: r.count, assignments: r.assignments ? r.assignments.map((brokerIds) => ({ brokerIds })) : null })),
-        timeoutMs: opts.timeoutMs ?? this.config.requestTimeoutMs,
-        validateOnly: opts.validateOnly ?? false,
-      }),
+    const response = await this.cluster.retry('CreatePartitions', async () =>
+      retryIfNotController(
+        await this.cluster.requestController(Apis.CreatePartitions, {
+          topics: requests.map((r) => ({ name: r.topic, count: r.count, assignments: r.assignments ? r.assignments.map((brokerIds) => ({ brokerIds })) : null })),
+          timeoutMs: opts.timeoutMs ?? this.config.requestTimeoutMs,
+          validateOnly: opts.validateOnly ?? false,
+        }),
+        (r) => r.results,
+        (r) => `Cannot create partitions for topic '${r.name}'`,
+      ),
     );
     for (const r of response.results) Cluster.check(r.errorCode, `Cannot create partitions for topic '${r.name}'`, r.errorMessage);
     this.cluster.invalidate();

@@ -138,7 +138,7 @@ export const ErrorCode = {
 export type ErrorName = keyof typeof ErrorCode;
 
 const RETRIABLE: ReadonlySet<number> = new Set([
-  2, 3, 5, 6, 7, 8, 9, 13, 14, 15, 16, 19, 20, 27, 56, 74, 75, 78, 80, 83, 89, 98, 100, 106, 108, 120,
+  2, 3, 5, 6, 7, 8, 9, 13, 14, 15, 16, 19, 20, 27, 41, 56, 74, 75, 78, 80, 83, 89, 98, 100, 106, 108, 120,
 ]);
 
 const NAMES = new Map<number, ErrorName>(
