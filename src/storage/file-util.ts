@@ -29,6 +29,16 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
+/** fsyncs a directory off the event loop (the async form of fsyncDirSync). */
+export async function fsyncDir(dir: string): Promise<void> {
+  const handle = await fs.promises.open(dir, 'r');
+  try {
+    await handle.sync();
+  } finally {
+    await handle.close();
+  }
+}
+
 /**
  * Replaces a file atomically: write `<file>.tmp`, optionally fsync it, rename over the target,
  * optionally fsync the directory. Readers see the old or the new content, never a mix.

@@ -74,13 +74,23 @@ describe('LogManager', () => {
     await manager.deletePartition('t', 0);
     assert.equal(manager.getLog('t', 0), undefined);
     assert.ok(!fs.readdirSync(where).some((n) => n.startsWith('t-0')));
-    assert.equal(readOffsetCheckpoint(path.join(where, CheckpointFileName.RECOVERY_POINT)).has('t-0'), false);
+    for (const name of [CheckpointFileName.RECOVERY_POINT, CheckpointFileName.REPLICATION_OFFSET, CheckpointFileName.LOG_START_OFFSET]) {
+      assert.equal(readOffsetCheckpoint(path.join(where, name)).has('t-0'), false, name);
+    }
+    // A deletion's checkpoints queue behind (and before) the periodic ones: all end up consistent.
+    const other = manager.logDirOf('t', 1)!;
+    await Promise.all([manager.checkpointHighWatermarks(), manager.deletePartition('t', 1), manager.checkpointRecoveryPoints(), manager.checkpointLogStartOffsetsAsync()]);
+    for (const name of [CheckpointFileName.RECOVERY_POINT, CheckpointFileName.REPLICATION_OFFSET, CheckpointFileName.LOG_START_OFFSET]) {
+      const entries = readOffsetCheckpoint(path.join(other, name));
+      assert.equal(entries.has('t-1'), false, name);
+      assert.ok(fs.readdirSync(other).every((n) => !n.endsWith('.tmp')), `a temporary checkpoint file was left in ${other}`);
+    }
     fs.mkdirSync(path.join(where, 't-9.0123456789abcdef0123456789abcdef-delete'));
     fs.mkdirSync(path.join(where, '__cluster_metadata-0'));
     await manager.close();
     const again = LogManager.open({ logDirs: dirs, nowMs: NOW });
     assert.ok(!fs.existsSync(path.join(where, 't-9.0123456789abcdef0123456789abcdef-delete')));
-    assert.equal(again.allLogs().length, 3);
+    assert.equal(again.allLogs().length, 2);
     assert.equal(again.getLog('__cluster_metadata', 0), undefined);
     await again.close();
   });

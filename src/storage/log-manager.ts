@@ -3,7 +3,7 @@ import fs from 'node:fs';
 import path from 'node:path';
 import { assert } from '../common/assert.js';
 import { CheckpointFileName, formatCheckpoint, readOffsetCheckpoint, writeOffsetCheckpoint, writeOffsetCheckpointAsync, type PartitionOffset } from './checkpoint-file.js';
-import { fsyncDirSync, writeFileAtomicSync } from './file-util.js';
+import { fsyncDir, fsyncDirSync, writeFileAtomicSync } from './file-util.js';
 import { makeLogConfig, type LogConfig } from './log-config.js';
 import { SegmentFdPool } from './log-segment.js';
 import { PartitionLog } from './partition-log.js';
@@ -132,8 +132,9 @@ export class LogManager {
     log.closeFiles();
     const doomed = path.join(d.dir, `${key}.${randomUUID().replaceAll('-', '')}${DELETE_DIR_SUFFIX}`);
     fs.renameSync(log.dir, doomed);
-    fsyncDirSync(d.dir);
-    this.checkpointDir(d);
+    // The fsyncs wait for the disk, which may be busy writing back gigabytes: off the event loop.
+    await fsyncDir(d.dir);
+    await this.serializeCheckpoints(() => this.checkpointDirAsync(d));
     await fs.promises.rm(doomed, { recursive: true, force: true });
   }
 
@@ -160,10 +161,24 @@ export class LogManager {
   /** Checkpoint text last written per file: an unchanged checkpoint is not rewritten. */
   private readonly lastWritten = new Map<string, string>();
 
-  private async checkpointAsync(name: string, value: (log: PartitionLog) => bigint): Promise<void> {
+  /** The asynchronous checkpoint writes, one after another (they share `<file>.tmp` names). */
+  private checkpointChain: Promise<void> = Promise.resolve();
+
+  /** Runs `write` after every checkpoint write queued before it; its failure reaches only its caller. */
+  private serializeCheckpoints(write: () => Promise<void>): Promise<void> {
+    const run = this.checkpointChain.then(write);
+    this.checkpointChain = run.catch(() => undefined);
+    return run;
+  }
+
+  private checkpointAsync(name: string, value: (log: PartitionLog) => bigint): Promise<void> {
+    return this.serializeCheckpoints(() => this.writeCheckpointAsync(name, value));
+  }
+
+  private async writeCheckpointAsync(name: string, value: (log: PartitionLog) => bigint, dirs: readonly LogDirState[] = this.dirs): Promise<void> {
     if (this.closed) return;
     await Promise.all(
-      this.dirs.map(async (d) => {
+      dirs.map(async (d) => {
         const file = path.join(d.dir, name);
         const entries = [...d.logs.values()].map((log) => ({ topic: log.topic, partition: log.partition, offset: value(log) }));
         const text = formatCheckpoint(entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`));
@@ -184,6 +199,7 @@ export class LogManager {
   async close(): Promise<void> {
     if (this.closed) return;
     this.closed = true;
+    await this.checkpointChain;
     for (const d of this.dirs) {
       const results = await Promise.allSettled([...d.logs.values()].map((log) => log.close()));
       this.checkpointDir(d);
@@ -243,6 +259,13 @@ export class LogManager {
     writeOffsetCheckpoint(path.join(d.dir, CheckpointFileName.RECOVERY_POINT), entries((log) => log.recoveryPoint));
     writeOffsetCheckpoint(path.join(d.dir, CheckpointFileName.REPLICATION_OFFSET), entries((log) => log.highWatermark));
     this.checkpointLogStartOffsets(d);
+  }
+
+  /** checkpointDir without blocking the event loop; run through serializeCheckpoints. */
+  private async checkpointDirAsync(d: LogDirState): Promise<void> {
+    await this.writeCheckpointAsync(CheckpointFileName.RECOVERY_POINT, (log) => log.recoveryPoint, [d]);
+    await this.writeCheckpointAsync(CheckpointFileName.REPLICATION_OFFSET, (log) => log.highWatermark, [d]);
+    await this.writeCheckpointAsync(CheckpointFileName.LOG_START_OFFSET, (log) => log.logStartOffset, [d]);
   }
 
   private checkpointLogStartOffsets(d: LogDirState): void {
