@@ -27,7 +27,7 @@ import { parseArgs } from 'node:util';
 import { Admin, Producer } from '../src/client/index.js';
 import { LOCAL_FAILOVER_SETTINGS } from '../src/broker/local-cluster.js';
 import { eventually } from '../test/helpers/cluster-admin.js';
-import { settleDisk } from './common.js';
+import { machineBusyMs, processCpuMs, settleDisk } from './common.js';
 import { startCluster, type ClusterHandle } from '../test/helpers/cluster.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
@@ -143,6 +143,23 @@ interface PerfRun {
   /** The tool's final summary line. */
   summary: string;
   mbPerSec: number;
+  /** Wall time of the run (the tool's process), ms. */
+  wallMs: number;
+  /** CPU time of the three brokers together over the run, ms. */
+  brokersCpuMs: number;
+  /** Busy CPU time of the whole machine over the run (the tool included), ms; NaN off Linux. */
+  machineBusyMs: number;
+}
+
+/** CPU time (user + system) of every node of `cluster` so far, ms. */
+function brokersCpuMs(cluster: ClusterHandle): number {
+  let total = 0;
+  for (const node of cluster.nodes.values()) {
+    const cpu = processCpuMs(node.pid);
+    if (cpu === null) throw new Error(`cannot read the CPU time of node pid ${node.pid}`);
+    total += cpu.userMs + cpu.systemMs;
+  }
+  return total;
 }
 
 /**
@@ -164,11 +181,17 @@ async function benchPerf(cluster: ClusterHandle, numRecords: number, runs: numbe
       await admin.createTopics([{ name: topic, numPartitions: 8, replicationFactor: 3 }]);
       await eventually(`leaders for ${topic}`, 30_000, async () => ((await admin.describeTopics([topic]))[0]!.partitions.every((p) => p.leader >= 0 && p.isr.length === 3) ? true : undefined));
       settleDisk(log);
+      const cpuBefore = brokersCpuMs(cluster);
+      const busyBefore = machineBusyMs() ?? NaN;
+      const startedMs = performance.now();
       const lines = await perfRun(cluster, topic, numRecords, log);
+      const wallMs = performance.now() - startedMs;
+      const brokersCpu = brokersCpuMs(cluster) - cpuBefore;
+      const machineBusy = (machineBusyMs() ?? NaN) - busyBefore;
       const summary = lines.filter((l) => / records sent, .*th\.$/.test(l)).at(-1);
       const mb = summary === undefined ? undefined : / \(([\d.]+) MB\/sec\)/.exec(summary)?.[1];
       if (summary === undefined || mb === undefined) throw new Error(`producer-perf-test printed no summary line: ${lines.at(-1) ?? '(no output)'}`);
-      out.push({ topic, summary, mbPerSec: Number(mb) });
+      out.push({ topic, summary, mbPerSec: Number(mb), wallMs, brokersCpuMs: brokersCpu, machineBusyMs: machineBusy });
     }
     return out;
   } finally {
@@ -217,7 +240,13 @@ async function main(): Promise<number> {
       report.push('## producer-perf-test against the 3-node cluster', '',
         `\`samsa producer-perf-test --topic test_topic_N --num-records ${values['num-records']} --throughput -1 --record-size 1000 --producer-props bootstrap.servers=<3 nodes> batch.size=16384 acks=1 linger.ms=50\`, topic with 8 partitions, RF 3; ${runs.length} run(s) in one cluster, each on a fresh topic, the previous run's topic deleted first`, '',
         '```', ...runs.map((r) => r.summary), '```', '',
-        `Median ${percentile(sorted, 50)} MB/sec (runs: ${runs.map((r) => r.mbPerSec.toFixed(2)).join(', ')})`, '');
+        `Median ${percentile(sorted, 50)} MB/sec (runs: ${runs.map((r) => r.mbPerSec.toFixed(2)).join(', ')})`, '',
+        'CPU over each run (wall time of the tool\'s process; the machine has ' + os.cpus().length + ' cores):', '',
+        '| run | MB/sec | wall s | brokers CPU s | brokers CPU ms per MB sent | machine busy % |', '|---:|---:|---:|---:|---:|---:|',
+        ...runs.map((r, i) => {
+          const mb = (Number(values['num-records']) * 1000) / 1e6;
+          return `| ${i + 1} | ${r.mbPerSec.toFixed(2)} | ${(r.wallMs / 1000).toFixed(1)} | ${(r.brokersCpuMs / 1000).toFixed(1)} | ${(r.brokersCpuMs / mb).toFixed(2)} | ${((r.machineBusyMs / (r.wallMs * os.cpus().length)) * 100).toFixed(0)} |`;
+        }), '');
     } finally {
       await cluster.cleanup();
     }
