@@ -29,7 +29,7 @@ export function fsyncDirSync(dir: string): void {
   }
 }
 
-/** fsyncs a directory off the event loop (the async form of fsyncDirSync). */
+/** fsyncs a directory off the event loop, so that creates, renames and unlinks in it are durable. */
 export async function fsyncDir(dir: string): Promise<void> {
   const handle = await fs.promises.open(dir, 'r');
   try {

@@ -11,3 +11,4 @@ export type { EpochEntry, EpochEndOffset } from './leader-epoch-cache.js';
 export type { ProducerEntry, BatchMetadata } from './producer-state.js';
 export { CheckpointFileName, readOffsetCheckpoint, writeOffsetCheckpoint, type PartitionOffset } from './checkpoint-file.js';
 export { readPartitionMetadata, PARTITION_METADATA_FILE } from './partition-metadata.js';
+export { fsyncDir } from './file-util.js';

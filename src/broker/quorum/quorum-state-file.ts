@@ -4,6 +4,7 @@
 import { promises as fsp } from 'node:fs';
 import { join } from 'node:path';
 import { EMPTY_QUORUM_STATE, type QuorumState } from '../../raft/index.js';
+import { fsyncDir } from '../../storage/index.js';
 
 /** Kafka's file name. */
 export const QUORUM_STATE_FILE = 'quorum-state';
@@ -104,12 +105,5 @@ export async function writeFileDurably(file: string, data: string | Buffer, tmpS
   await fsyncDir(join(file, '..'));
 }
 
-/** fsyncs a directory so that creates, renames and unlinks in it are durable. */
-export async function fsyncDir(dir: string): Promise<void> {
-  const handle = await fsp.open(dir, 'r');
-  try {
-    await handle.sync();
-  } finally {
-    await handle.close();
-  }
-}
+/** fsyncs a directory so that creates, renames and unlinks in it are durable (storage's). */
+export { fsyncDir };
