@@ -59,10 +59,12 @@ export function writeFileAtomicSync(file: string, data: string | Buffer, durable
 
 /**
  * Like writeFileAtomicSync, but the fsyncs run in libuv's thread pool, so a periodic checkpoint
- * never blocks the event loop (or the requests behind it) on a journal commit.
+ * never blocks the event loop (or the requests behind it) on a journal commit. Its temporary file
+ * is `<file>.async.tmp`, so that a writeFileAtomicSync of the same file while this one waits for
+ * the disk cannot truncate the temporary file under it (the last rename wins, whole).
  */
 export async function writeFileAtomic(file: string, data: string | Buffer): Promise<void> {
-  const tmp = file + '.tmp';
+  const tmp = file + '.async.tmp';
   const handle = await fs.promises.open(tmp, 'w');
   try {
     await handle.writeFile(typeof data === 'string' ? Buffer.from(data, 'utf8') : data);

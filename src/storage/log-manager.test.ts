@@ -108,4 +108,23 @@ describe('LogManager', () => {
     assert.equal(again.getLog('t', 0)!.logStartOffset, 4n);
     await again.close();
   });
+
+  it('a DeleteRecords during a periodic log start offset checkpoint is not undone by it', async () => {
+    const dir = path.join(root, 'e');
+    const manager = LogManager.open({ logDirs: [dir], nowMs: NOW });
+    const log = manager.getOrCreateLog('t', 0);
+    for (let i = 0; i < 3; i++) log.appendAsLeader(await makeBatch({ count: 2 }), 0, NOW);
+    log.highWatermark = log.logEndOffset;
+    log.deleteRecordsBefore(2n);
+    const file = path.join(dir, CheckpointFileName.LOG_START_OFFSET);
+    for (let round = 0; round < 3; round++) {
+      const periodic = manager.checkpointLogStartOffsetsAsync(); // computes its text, then waits for the disk
+      await new Promise((resolve) => setImmediate(resolve));
+      log.deleteRecordsBefore(BigInt(3 + round)); // checkpointed synchronously meanwhile
+      await periodic;
+      assert.equal(readOffsetCheckpoint(file).get('t-0'), BigInt(3 + round), `round ${round}: the periodic checkpoint put back an older log start offset`);
+    }
+    assert.ok(fs.readdirSync(dir).every((n) => !n.endsWith('.tmp')), 'a temporary checkpoint file was left');
+    await manager.close();
+  });
 });

@@ -183,8 +183,15 @@ export class LogManager {
         const entries = [...d.logs.values()].map((log) => ({ topic: log.topic, partition: log.partition, offset: value(log) }));
         const text = formatCheckpoint(entries.map((e) => `${e.topic} ${e.partition} ${e.offset}`));
         if (this.lastWritten.get(file) === text) return;
-        await writeOffsetCheckpointAsync(file, entries);
-        this.lastWritten.set(file, text);
+        const syncWritesBefore = this.syncLogStartOffsetWrites;
+        try {
+          await writeOffsetCheckpointAsync(file, entries);
+          this.lastWritten.set(file, text);
+        } finally {
+          // A DeleteRecords while this write waited for the disk checkpointed newer log start
+          // offsets synchronously; this older text may have been renamed over them: write them again.
+          if (name === CheckpointFileName.LOG_START_OFFSET && this.syncLogStartOffsetWrites !== syncWritesBefore && !this.closed) this.checkpointLogStartOffsets(d);
+        }
       }),
     );
   }
@@ -268,7 +275,12 @@ export class LogManager {
     await this.writeCheckpointAsync(CheckpointFileName.LOG_START_OFFSET, (log) => log.logStartOffset, [d]);
   }
 
+  /** Synchronous log-start-offset checkpoints so far (see writeCheckpointAsync). */
+  private syncLogStartOffsetWrites = 0;
+
   private checkpointLogStartOffsets(d: LogDirState): void {
+    this.syncLogStartOffsetWrites++;
+    this.lastWritten.delete(path.join(d.dir, CheckpointFileName.LOG_START_OFFSET));
     const entries = [...d.logs.values()].map((log) => ({ topic: log.topic, partition: log.partition, offset: log.logStartOffset }));
     writeOffsetCheckpoint(path.join(d.dir, CheckpointFileName.LOG_START_OFFSET), entries);
   }
