@@ -161,7 +161,7 @@ export class LogManager {
   /** Checkpoint text last written per file: an unchanged checkpoint is not rewritten. */
   private readonly lastWritten = new Map<string, string>();
 
-  /** The asynchronous checkpoint writes, one after another (they share `<file>.tmp` names). */
+  /** The asynchronous checkpoint writes, one after another (they share `<file>.async.tmp` names). */
   private checkpointChain: Promise<void> = Promise.resolve();
 
   /** Runs `write` after every checkpoint write queued before it; its failure reaches only its caller. */
