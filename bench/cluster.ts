@@ -19,7 +19,7 @@
  * Prints a Markdown report and writes it to bench/out/cluster-*.md. Numbers, not pass/fail.
  */
 import { spawn } from 'node:child_process';
-import { mkdirSync, readdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, writeFileSync } from 'node:fs';
 import os from 'node:os';
 import { join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
@@ -27,15 +27,11 @@ import { parseArgs } from 'node:util';
 import { Admin, Producer } from '../src/client/index.js';
 import { LOCAL_FAILOVER_SETTINGS } from '../src/broker/local-cluster.js';
 import { eventually } from '../test/helpers/cluster-admin.js';
-import { machineBusyMs, processCpuMs, settleDisk } from './common.js';
+import { delay, machineBusyMs, processCpuMs, settleDisk, topicFilesRemoved } from './common.js';
 import { startCluster, type ClusterHandle } from '../test/helpers/cluster.js';
 
 const repoRoot = resolve(fileURLToPath(new URL('.', import.meta.url)), '..', '..');
 const samsaBin = join(repoRoot, 'bin', 'samsa.js');
-
-function delay(ms: number): Promise<void> {
-  return new Promise((r) => setTimeout(r, ms));
-}
 
 /** A table row of median, p99 and max, with dashes when there were no such trials. */
 function row(label: string, sorted: readonly number[]): string {
@@ -100,12 +96,6 @@ async function benchFailover(cluster: ClusterHandle, trials: number, log: (m: st
   }
   log(`${acks.length} acknowledged, ${failures} failed sends over the run`);
   return out;
-}
-
-/** Waits (bounded) until no node keeps a directory of deleted `topic` in its log dir. */
-async function topicFilesRemoved(cluster: ClusterHandle, topic: string): Promise<void> {
-  const left = (): string[] => [...cluster.nodes.values()].flatMap((n) => readdirSync(n.logDir).filter((name) => name.startsWith(`${topic}-`)).map((name) => join(n.logDir, name)));
-  await eventually(`the files of deleted ${topic} to go`, 30_000, async () => (left().length === 0 ? true : undefined));
 }
 
 /** One producer-perf-test run; returns its output lines. */
@@ -175,7 +165,7 @@ async function benchPerf(cluster: ClusterHandle, numRecords: number, runs: numbe
     for (let i = 1; i <= runs; i++) {
       if (i > 1) {
         await admin.deleteTopics([out.at(-1)!.topic]);
-        await topicFilesRemoved(cluster, out.at(-1)!.topic);
+        await topicFilesRemoved([...cluster.nodes.values()].map((n) => n.logDir), out.at(-1)!.topic);
       }
       const topic = runs === 1 ? 'test_topic' : `test_topic_${i}`;
       await admin.createTopics([{ name: topic, numPartitions: 8, replicationFactor: 3 }]);

@@ -4,8 +4,9 @@
  * bounded helpers. Nothing here touches the broker's internals.
  */
 import { execFileSync } from 'node:child_process';
-import { readFileSync } from 'node:fs';
+import { readFileSync, readdirSync } from 'node:fs';
 import { createServer } from 'node:net';
+import { join } from 'node:path';
 
 /** Largest frame any benchmark process accepts (a Fetch response is at most a few MiB). */
 export const MAX_FRAME_BYTES = 128 * 1024 * 1024;
@@ -341,4 +342,16 @@ export function settleDisk(log: (message: string) => void): void {
   execFileSync('sync', [], { stdio: 'ignore', timeout: SYNC_TIMEOUT_MS });
   const tookMs = performance.now() - started;
   if (tookMs > 500) log(`sync took ${(tookMs / 1000).toFixed(1)} s`);
+}
+
+/** Longest the broker(s) may take to remove the files of a deleted topic. */
+const TOPIC_FILES_TIMEOUT_MS = 30_000;
+
+/** Waits (bounded) until no partition directory of deleted `topic` is left in any of `logDirs`. */
+export async function topicFilesRemoved(logDirs: readonly string[], topic: string): Promise<void> {
+  const left = (): string[] => logDirs.flatMap((dir) => readdirSync(dir).filter((name) => name.startsWith(`${topic}-`)).map((name) => join(dir, name)));
+  const deadline = Date.now() + TOPIC_FILES_TIMEOUT_MS;
+  while (left().length > 0 && Date.now() < deadline) await delay(100);
+  const kept = left();
+  if (kept.length > 0) throw new Error(`${kept.join(', ')} still there ${TOPIC_FILES_TIMEOUT_MS} ms after ${topic} was deleted`);
 }

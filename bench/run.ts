@@ -24,7 +24,7 @@ import { groupsReport, groupsVerdict, type GroupsOutcome } from './groups-report
 import { formatSummary, summarizeProfile, type ProfileSummary } from './profile-summary.js';
 import { benchClients, clientsReport, clientsVerdict, parseClientList, type ClientsOptions, type ClientsOutcome } from './clients.js';
 import { BROKER_NODE_FLAGS } from '../src/broker/index.js';
-import { delay, settleDisk as settleDiskNow } from './common.js';
+import { settleDisk as settleDiskNow, topicFilesRemoved } from './common.js';
 
 const benchDir = fileURLToPath(new URL('.', import.meta.url));
 const repoRoot = resolve(benchDir, '..', '..');
@@ -320,7 +320,7 @@ async function benchProduce(options: Options, host: string, workDir: string): Pr
       truncateSync(baselineFile, 0);
       if (topic !== '') {
         await deleteTopic(samsa.host, samsa.port, topic);
-        await filesRemoved(logDir, topic);
+        await topicFilesRemoved([logDir], topic);
       }
       topic = `bench-produce-${++runs}`;
       await createTopic(samsa.host, samsa.port, topic);
@@ -338,13 +338,6 @@ async function benchProduce(options: Options, host: string, workDir: string): Pr
     if (broker) await broker.server.stop();
     await baseline.server.stop();
   }
-}
-
-/** Waits (bounded) until the broker has removed the directories of deleted `topic` from `logDir`. */
-async function filesRemoved(logDir: string, topic: string): Promise<void> {
-  const left = (): string[] => readdirSync(logDir).filter((name) => name.startsWith(`${topic}-`));
-  for (let attempt = 0; attempt < 100 && left().length > 0; attempt++) await delay(100);
-  if (left().length > 0) throw new Error(`the broker kept ${left().join(', ')} in ${logDir} after deleting ${topic}`);
 }
 
 function segmentFiles(partitionDir: string): string[] {

@@ -49,6 +49,19 @@ test('a request that gets no answer times out with request.timeout.ms and names 
   }
 });
 
+test('a response frame with an impossible size fails the connection and names the broker', async () => {
+  const server = createServer((socket) => socket.once('data', () => socket.write(Buffer.from([0, 0, 0, 2])))); // size 2 < 4
+  await new Promise<void>((resolve) => server.listen(0, '127.0.0.1', resolve));
+  const port = (server.address() as { port: number }).port;
+  try {
+    const conn = new BrokerConnection({ host: '127.0.0.1', port, clientId: 't', requestTimeoutMs: 5000, connectTimeoutMs: 1000, maxInFlight: 5 });
+    await assert.rejects(conn.connect(), /Broker 127\.0\.0\.1:\d+ sent a bad response: frame size 2 outside 4\.\./);
+    conn.close();
+  } finally {
+    server.close();
+  }
+});
+
 test('options are validated with clear errors', () => {
   assert.throws(() => parseProducerConfig({ 'bootstrap.servers': 'h:1', 'linger.ms': -1 }), /Invalid producer option linger.ms=-1: expected an integer from 0/);
   assert.throws(() => parseProducerConfig({ 'bootstrap.servers': 'h:1', 'compression.type': 'brotli' as 'lz4' }), /compression.type='brotli': expected one of 'none', 'gzip'/);

@@ -262,18 +262,12 @@ export class BrokerConnection {
    * copied out (once), since the buffer is overwritten by the next read.
    */
   private onData(chunk: Buffer, end: number): void {
-    this.frames.push(chunk.subarray(0, end));
-    for (;;) {
-      let frame: Buffer | null;
-      try {
-        frame = this.frames.next();
-      } catch (err) {
-        this.fail(new KafkaConnectionError(this.address, `Broker ${this.address} sent a bad response: ${(err as Error).message}`));
-        return;
-      }
-      if (frame === null || this.closedError !== null) return;
+    const broken = this.frames.feed(chunk.subarray(0, end), (frame) => {
+      if (this.closedError !== null) return false;
       this.onFrame(frame);
-    }
+      return true;
+    });
+    if (broken !== null && this.closedError === null) this.fail(new KafkaConnectionError(this.address, `Broker ${this.address} sent a bad response: ${broken.message}`));
   }
 
   private onFrame(frame: Buffer): void {

@@ -37,3 +37,13 @@ test('a size outside the bounds breaks the stream; reset starts over', () => {
   splitter.push(Buffer.from([0, 0, 0, 2]));
   assert.throws(() => splitter.next(), /frame size 2/);
 });
+
+test('feed hands out frames until the reader stops, and reports a broken stream after the good frames', () => {
+  const splitter = new FrameSplitter(100);
+  const seen: string[] = [];
+  const stream = Buffer.concat([framed(Buffer.from('one!')), framed(Buffer.from('two!')), framed(Buffer.from('three'))]);
+  assert.equal(splitter.feed(stream, (f) => (seen.push(f.toString()), seen.length < 2)), null);
+  assert.deepEqual(seen, ['one!', 'two!']);
+  assert.equal(splitter.feed(Buffer.concat([framed(Buffer.from('four')), Buffer.from([0, 0, 1, 0])]), (f) => (seen.push(f.toString()), true))?.message, 'frame size 256 outside 4..100');
+  assert.deepEqual(seen, ['one!', 'two!', 'three', 'four']);
+});

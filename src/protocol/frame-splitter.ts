@@ -67,6 +67,19 @@ export class FrameSplitter {
     return null;
   }
 
+  /**
+   * Adds `data` and hands each whole frame to `onFrame` until it returns false (the reader closed).
+   * Returns the stream's error, a size prefix out of bounds, once the frames before it are handed
+   * out (the reader must then drop the connection); else null.
+   */
+  feed(data: Buffer, onFrame: (frame: Buffer) => boolean): RangeError | null {
+    this.push(data);
+    for (;;) {
+      if (this.readyAt >= this.ready.length) return this.broken;
+      if (!onFrame(this.next()!)) return null;
+    }
+  }
+
   /** Forgets buffered bytes (the connection was dropped). */
   reset(): void {
     this.frame = null;

@@ -5,6 +5,7 @@ import { afterEach, beforeEach, describe, it } from 'node:test';
 import { CheckpointFileName, readOffsetCheckpoint } from './checkpoint-file.js';
 import { makeLogConfig } from './log-config.js';
 import { CLEAN_SHUTDOWN_FILE, LogManager, parseTopicPartitionDir } from './log-manager.js';
+import type { PartitionLog } from './partition-log.js';
 import { makeBatch, makeTempDir, removeDir } from './storage-fixtures.js';
 
 const NOW = 1_700_000_000_000n;
@@ -95,12 +96,18 @@ describe('LogManager', () => {
     await again.close();
   });
 
-  it('persists the log start offset after DeleteRecords', async () => {
-    const dir = path.join(root, 'd');
+  /** A manager of `dir` with partition t-0 holding offsets 0-5 (three batches), all committed. */
+  async function openWithSixRecords(dir: string): Promise<{ manager: LogManager; log: PartitionLog }> {
     const manager = LogManager.open({ logDirs: [dir], nowMs: NOW });
     const log = manager.getOrCreateLog('t', 0);
     for (let i = 0; i < 3; i++) log.appendAsLeader(await makeBatch({ count: 2 }), 0, NOW);
     log.highWatermark = log.logEndOffset;
+    return { manager, log };
+  }
+
+  it('persists the log start offset after DeleteRecords', async () => {
+    const dir = path.join(root, 'd');
+    const { log } = await openWithSixRecords(dir);
     log.deleteRecordsBefore(4n);
     assert.equal(readOffsetCheckpoint(path.join(dir, CheckpointFileName.LOG_START_OFFSET)).get('t-0'), 4n);
     log.closeFiles();
@@ -111,10 +118,7 @@ describe('LogManager', () => {
 
   it('a DeleteRecords during a periodic log start offset checkpoint is not undone by it', async () => {
     const dir = path.join(root, 'e');
-    const manager = LogManager.open({ logDirs: [dir], nowMs: NOW });
-    const log = manager.getOrCreateLog('t', 0);
-    for (let i = 0; i < 3; i++) log.appendAsLeader(await makeBatch({ count: 2 }), 0, NOW);
-    log.highWatermark = log.logEndOffset;
+    const { manager, log } = await openWithSixRecords(dir);
     log.deleteRecordsBefore(2n);
     const file = path.join(dir, CheckpointFileName.LOG_START_OFFSET);
     for (let round = 0; round < 3; round++) {

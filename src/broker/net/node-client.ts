@@ -145,23 +145,17 @@ export class NodeClient {
   }
 
   private onData(buffer: Buffer, length: number): void {
-    this.frames.push(buffer.subarray(0, length));
-    for (;;) {
-      let frame: Buffer | null;
-      try {
-        frame = this.frames.next();
-      } catch (error) {
-        this.disconnect(new NodeUnreachableError(`bad response from ${this.host}:${this.port}: ${(error as Error).message}`));
-        return;
-      }
-      if (frame === null) return;
+    const broken = this.frames.feed(buffer.subarray(0, length), (frame) => {
       const correlationId = frame.readInt32BE(0);
       const pending = this.pending.get(correlationId);
-      if (!pending) continue;
-      this.pending.delete(correlationId);
-      clearTimeout(pending.timer);
-      pending.resolve(frame);
-    }
+      if (pending) {
+        this.pending.delete(correlationId);
+        clearTimeout(pending.timer);
+        pending.resolve(frame);
+      }
+      return true;
+    });
+    if (broken !== null) this.disconnect(new NodeUnreachableError(`bad response from ${this.host}:${this.port}: ${broken.message}`));
   }
 
   private disconnect(error: Error): void {

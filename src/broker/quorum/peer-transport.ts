@@ -148,11 +148,11 @@ class PeerConnection {
   }
 
   private onData(data: Buffer): void {
-    this.frames.push(data);
-    for (let frame = this.frames.next(); frame !== null; frame = this.frames.next()) {
+    const broken = this.frames.feed(data, (frame) => {
       this.onFrame(frame);
-      if (this.socket === null) return;
-    }
+      return this.socket !== null;
+    });
+    if (broken !== null) throw broken;
   }
 
   private onFrame(frame: Buffer): void {
